@@ -1,0 +1,140 @@
+import Foundation
+
+/// The drift rules, as a pure function of the snapshot, the journal and the policy.
+///
+/// Like a protocol state machine it returns values and performs nothing: the executor sends the actions, so
+/// every rule is testable without a network or a database.
+public struct Planner: Sendable {
+    public var policy: Policy
+
+    public init(policy: Policy) {
+        self.policy = policy
+    }
+
+    /// The findings for one disabled user, each with its reaction.
+    ///
+    /// - Parameter journal: earlier runs' actions by key, so that a write that took effect is never sent twice
+    ///   and one Graph refused for good is flagged instead of retried every night.
+    public func findings(for leaver: LeaverCase, journal: [String: JournalEntry]) -> [Finding] {
+        // Never act on an enabled account, whatever the caller passed in.
+        guard !leaver.user.accountEnabled else { return [] }
+        let excluded = policy.isExcluded(leaver.user)
+        var findings: [Finding] = []
+
+        if let finding = sessionFinding(leaver, journal: journal, excluded: excluded) {
+            findings.append(finding)
+        }
+        for device in leaver.devices.sorted(by: { $0.id < $1.id }) {
+            if let finding = deviceFinding(device, leaver: leaver, journal: journal, excluded: excluded) {
+                findings.append(finding)
+            }
+        }
+        for assignment in leaver.appRoleAssignments.sorted(by: { $0.id < $1.id }) {
+            findings.append(appRoleFinding(assignment, leaver: leaver, excluded: excluded))
+        }
+        for grant in leaver.delegatedGrants.sorted(by: { $0.id < $1.id }) where grant.isUserConsent(of: leaver.user.id) {
+            findings.append(grantFinding(grant, leaver: leaver, excluded: excluded))
+        }
+        return findings
+    }
+
+    /// Sessions not revoked: tokens issued before the account was disabled still work until revoked.
+    /// When the disable time is unknown, or the user has no sessions timestamp, assume not revoked.
+    func sessionFinding(_ leaver: LeaverCase, journal: [String: JournalEntry], excluded: Bool) -> Finding? {
+        let user = leaver.user
+        // Graph writes signInSessionsValidFromDateTime in whole seconds: compare at that precision, or a
+        // revocation sent in the same second as the disable would look older than it and be sent again.
+        if let validFrom = user.signInSessionsValidFrom, let disabled = leaver.disabledAt,
+           validFrom >= Self.wholeSeconds(disabled.at) {
+            return nil
+        }
+        let key = "\(FindingKind.sessionsNotRevoked.rawValue):\(user.id)"
+        let action = PlannedAction.revokeSessions(userId: user.id, episodeStart: leaver.firstSeenDisabled, findingKey: key)
+        return Finding(
+            key: key, kind: .sessionsNotRevoked, user: user, objectId: user.id, objectDisplayName: user.displayName,
+            detail: sessionDetail(leaver),
+            reaction: excluded ? .excluded : reaction(for: action, journal: journal)
+        )
+    }
+
+    /// Leftover device: enabled and registered to a disabled user.
+    func deviceFinding(_ device: DirectoryDevice, leaver: LeaverCase, journal: [String: JournalEntry], excluded: Bool) -> Finding? {
+        guard device.accountEnabled else { return nil }
+        let key = "\(FindingKind.leftoverDevice.rawValue):\(device.id)"
+        let chosen: Reaction
+        let detail: String
+        if excluded {
+            chosen = .excluded
+            detail = "enabled device of an excluded account"
+        } else if device.isSyncedFromOnPremises {
+            chosen = .flag(.disableInOnPremisesAD)
+            detail = "synced from on-premises AD (\(device.trustType ?? "unknown trust type")); disable the computer object in AD"
+        } else {
+            // Graph refuses app-only updates of non-Windows devices; once it has said so, it is the MDM admin's job.
+            let action = PlannedAction.disableDevice(
+                deviceObjectId: device.id, ownerId: leaver.user.id, episodeStart: leaver.firstSeenDisabled,
+                findingKey: key, ifRefused: device.isWindows ? .investigateFailedAction : .disableInMDM
+            )
+            chosen = reaction(for: action, journal: journal)
+            detail = "\(device.operatingSystem ?? "unknown OS") device (\(device.trustType ?? "unknown trust type")) still enabled"
+        }
+        return Finding(
+            key: key, kind: .leftoverDevice, user: leaver.user, objectId: device.id,
+            objectDisplayName: device.displayName, detail: detail, reaction: chosen
+        )
+    }
+
+    func appRoleFinding(_ assignment: AppRoleAssignment, leaver: LeaverCase, excluded: Bool) -> Finding {
+        let via = assignment.isInheritedFromGroup
+            ? "through group \(assignment.principalDisplayName ?? assignment.principalId); remove the membership"
+            : "assigned directly"
+        return Finding(
+            key: "\(FindingKind.appRoleAssignment.rawValue):\(assignment.id)", kind: .appRoleAssignment,
+            user: leaver.user, objectId: assignment.id,
+            objectDisplayName: assignment.resourceDisplayName ?? assignment.resourceId,
+            detail: "app role on \(assignment.resourceDisplayName ?? assignment.resourceId) \(via)",
+            reaction: excluded ? .excluded : .flag(.reviewAppAccess)
+        )
+    }
+
+    func grantFinding(_ grant: DelegatedGrant, leaver: LeaverCase, excluded: Bool) -> Finding {
+        Finding(
+            key: "\(FindingKind.delegatedGrant.rawValue):\(grant.id)", kind: .delegatedGrant,
+            user: leaver.user, objectId: grant.id, objectDisplayName: grant.clientId,
+            detail: "user consented to client \(grant.clientId) for scopes \"\(grant.scope ?? "")\"",
+            reaction: excluded ? .excluded : .flag(.reviewAppAccess)
+        )
+    }
+
+    /// Decides between sending, not re-sending, and handing to a person, from what the journal remembers.
+    func reaction(for action: PlannedAction, journal: [String: JournalEntry]) -> Reaction {
+        guard let entry = journal[action.key] else { return .act(action) }
+        switch entry.state {
+        case .applied:
+            return .alreadyApplied(actionKey: action.key)
+        case .failed where entry.failedPermanently:
+            return .refusedEarlier(action.ifRefused, actionKey: action.key)
+        case .inFlight where action.ifRefused == .disableInMDM:
+            // A run died with this write's outcome unknown. For a device Graph refuses to let applications
+            // disable, both possible outcomes (refused, or never sent) end with the MDM admin: don't send it twice.
+            return .refusedEarlier(action.ifRefused, actionKey: action.key)
+        case .failed, .inFlight:
+            // The drift is still visible, so an in-flight write did not take effect (or has not yet): both
+            // revocation and device disable are idempotent, so sending again is safe.
+            return .act(action)
+        }
+    }
+
+    static func wholeSeconds(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+    }
+
+    private func sessionDetail(_ leaver: LeaverCase) -> String {
+        let validFrom = leaver.user.signInSessionsValidFrom.map(GraphTimestamp.format) ?? "never revoked"
+        guard let disabled = leaver.disabledAt else {
+            return "sessions valid from \(validFrom); disable time unknown, assuming not revoked"
+        }
+        let source = disabled.source == .auditLog ? "per audit log" : "first seen disabled"
+        return "sessions valid from \(validFrom), before the account was disabled at \(GraphTimestamp.format(disabled.at)) (\(source))"
+    }
+}

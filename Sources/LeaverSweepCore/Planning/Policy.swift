@@ -1,0 +1,29 @@
+import Foundation
+
+/// Whether a run may write to the tenant.
+public enum RunMode: String, Sendable, Codable, Equatable {
+    /// Find drift and fix what LeaverSweep can fix.
+    case enforce
+    /// Find and report drift; change nothing (`mode = "report"` in the config).
+    case report
+    /// Like report, chosen for one run on the command line (`--dry-run`).
+    case dryRun = "dry-run"
+
+    public var writesToTenant: Bool { self == .enforce }
+}
+
+/// The rules of engagement the planner applies.
+public struct Policy: Sendable, Equatable {
+    public var mode: RunMode
+    /// Lower-cased UPNs and object ids that are never acted on.
+    public private(set) var exclusions: Set<String>
+
+    public init(mode: RunMode, exclusions: [String] = []) {
+        self.mode = mode
+        self.exclusions = Set(exclusions.map { $0.lowercased() })
+    }
+
+    public func isExcluded(_ user: DirectoryUser) -> Bool {
+        exclusions.contains(user.id.lowercased()) || exclusions.contains(user.userPrincipalName.lowercased())
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+extension RunReport {
+    /// The short human summary printed after a run (and the body of `leaversweep demo`).
+    ///
+    /// Directory strings are printed through `TerminalText.safe` so a hostile display name cannot move the
+    /// cursor, clear the screen or fake extra lines in an admin's terminal or cron mail.
+    public func renderText(includeFindings: Bool = true) -> String {
+        var lines: [String] = []
+        let mode = run.mode == .enforce ? "enforce" : "\(run.mode.rawValue) (no changes made)"
+        lines.append("LeaverSweep run \(run.id) for \(TerminalText.safe(run.tenant)) — \(run.outcome), mode \(mode)")
+        lines.append("  scanned \(run.usersScanned) users (\(run.disabledUsers) disabled) and \(run.devicesScanned) devices")
+        lines.append("  \(summary.findings) findings: \(summary.applied) applied, \(summary.failed) failed, \(summary.planned) planned, \(summary.flagged) for a person, \(summary.excluded) excluded")
+        if let failure = run.failure {
+            lines.append("  run failed: \(TerminalText.safe(failure))")
+        }
+        for warning in warnings {
+            lines.append("  warning: \(TerminalText.safe(warning))")
+        }
+        guard includeFindings, !findings.isEmpty else { return lines.joined(separator: "\n") + "\n" }
+
+        let groups: [(String, FindingStatus)] = [
+            ("Applied", .applied), ("Failed", .failed), ("Planned (not sent)", .planned),
+            ("Needs a person", .flagged), ("Excluded (skipped)", .excluded),
+        ]
+        for (title, status) in groups {
+            let matching = findings.filter { $0.status == status }
+            guard !matching.isEmpty else { continue }
+            lines.append("")
+            lines.append("\(title):")
+            for finding in matching {
+                lines.append("  - " + finding.renderLine())
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension ReportedFinding {
+    func renderLine() -> String {
+        let who = TerminalText.safe(user.userPrincipalName)
+        let what: String
+        switch kind {
+        case .sessionsNotRevoked:
+            what = "sessions not revoked"
+        case .leftoverDevice:
+            what = "device \"\(TerminalText.safe(object.displayName ?? object.id))\""
+        case .appRoleAssignment:
+            what = "app role on \"\(TerminalText.safe(object.displayName ?? object.id))\""
+        case .delegatedGrant:
+            what = "delegated grant to client \(TerminalText.safe(object.displayName ?? object.id))"
+        }
+        var line = "\(who): \(what) — \(TerminalText.safe(detail))"
+        if let action, status == .applied || status == .planned {
+            line += " [\(action.rawValue)]"
+        }
+        if let humanTask {
+            line += " → \(humanTask.rawValue.replacingOccurrences(of: "_", with: " "))"
+        }
+        if let error {
+            line += " (Graph \(error.httpStatus.map(String.init) ?? "-") \(TerminalText.safe(error.code ?? "")): \(TerminalText.safe(error.message)); request-id \(error.requestId ?? "none"))"
+        }
+        return line
+    }
+}
+
+/// Makes untrusted text safe for a terminal: control characters (ESC sequences, CR, LF, bidi overrides) are
+/// shown as visible escapes, and very long values are cut.
+public enum TerminalText {
+    public static func safe(_ text: String, limit: Int = 200) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if result.unicodeScalars.count >= limit {
+                result += "…"
+                break
+            }
+            let value = scalar.value
+            let isBidiControl = (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) || value == 0x200E || value == 0x200F
+            if value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value) || isBidiControl {
+                result += String(format: "\\u{%X}", value)
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}

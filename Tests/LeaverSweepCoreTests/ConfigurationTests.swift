@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+@testable import LeaverSweepCore
+
+private let valid = """
+[tenant]
+id = "contoso.onmicrosoft.com"
+[auth]
+client_id = "11111111-2222-3333-4444-555555555555"
+client_secret_env = "LEAVERSWEEP_CLIENT_SECRET"
+[state]
+database = "/var/lib/leaversweep/state.sqlite"
+[policy]
+mode = "report"
+exclude = ["breakglass@contoso.com", "0c1d2e3f-0000-0000-0000-000000000000"]
+[report]
+json = "/var/lib/leaversweep/report.json"
+"""
+
+private func parseError(_ text: String) -> ConfigurationError? {
+    do {
+        _ = try Configuration.parse(text, file: "config.toml")
+        return nil
+    } catch {
+        return error
+    }
+}
+
+@Suite struct ConfigurationTests {
+    @Test func parsesTheDocumentedExampleWithDefaults() throws {
+        let config = try Configuration.parse(valid)
+        #expect(config.tenant.id == "contoso.onmicrosoft.com")
+        #expect(config.auth.clientSecret == .environment(variable: "LEAVERSWEEP_CLIENT_SECRET"))
+        #expect(config.auth.authority.absoluteString == "https://login.microsoftonline.com")
+        #expect(config.graph.endpoint.absoluteString == "https://graph.microsoft.com")
+        #expect(config.tokenScope == "https://graph.microsoft.com/.default")
+        #expect(config.policy.mode == .report)
+        #expect(config.policy.exclude.count == 2)
+        #expect(config.report.json == "/var/lib/leaversweep/report.json")
+    }
+
+    @Test func acceptsASecretFileAndLoopbackHTTPForTheEmulator() throws {
+        let text = valid
+            .replacingOccurrences(of: #"client_secret_env = "LEAVERSWEEP_CLIENT_SECRET""#, with: #"client_secret_file = "/etc/leaversweep/secret""# + "\nauthority = \"http://127.0.0.1:8080\"")
+            + "\n[graph]\nendpoint = \"http://[::1]:9000/\"\n"
+        let config = try Configuration.parse(text)
+        #expect(config.auth.clientSecret == .file(path: "/etc/leaversweep/secret"))
+        #expect(config.auth.authority.absoluteString == "http://127.0.0.1:8080")
+        #expect(config.tokenScope == "https://graph.microsoft.com/.default", "the emulator stands in for global Graph")
+    }
+
+    @Test(arguments: [
+        // (replace, with, expected line, expected key, message fragment)
+        ("mode = \"report\"", "mode = \"enforse\"", 9, "policy.mode", "expected \"enforce\" or \"report\""),
+        ("mode = \"report\"", "mdoe = \"report\"", 9, "policy.mdoe", "unknown key"),
+        ("mode = \"report\"", "mode = true", 9, "policy.mode", "expected a string, got boolean"),
+        ("exclude = [\"breakglass@contoso.com\", \"0c1d2e3f-0000-0000-0000-000000000000\"]", "exclude = \"breakglass@contoso.com\"", 10, "policy.exclude", "expected an array of strings"),
+        ("exclude = [\"breakglass@contoso.com\", \"0c1d2e3f-0000-0000-0000-000000000000\"]", "exclude = [\"a\", 7]", 10, "policy.exclude", "found integer"),
+        ("client_id = \"11111111-2222-3333-4444-555555555555\"", "client_id = \"my-app\"", 4, "auth.client_id", "expected a GUID"),
+        ("database = \"/var/lib/leaversweep/state.sqlite\"", "database = \"state.sqlite\"", 7, "state.database", "absolute path"),
+    ])
+    func namesTheKeyAndLineOfAWrongValue(replace: String, with: String, line: Int, key: String, fragment: String) throws {
+        let error = try #require(parseError(valid.replacingOccurrences(of: replace, with: with)))
+        #expect(error.line == line)
+        #expect(error.key == key)
+        #expect(error.description.contains(fragment), "\(error)")
+        #expect(error.description.hasPrefix("config.toml:\(line): \(key): "))
+    }
+
+    @Test func refusesPlainHTTPToAnythingButLoopback() throws {
+        let error = try #require(parseError(valid + "\n[graph]\nendpoint = \"http://graph.microsoft.com\"\n"))
+        #expect(error.key == "graph.endpoint")
+        #expect(error.line == 14)
+        #expect(error.message.contains("loopback"))
+    }
+
+    @Test func refusesASecretWrittenIntoTheConfigWithoutEchoingIt() throws {
+        let text = valid.replacingOccurrences(of: "client_secret_env = \"LEAVERSWEEP_CLIENT_SECRET\"", with: "client_secret = \"hunter2-very-secret\"")
+        let error = try #require(parseError(text))
+        #expect(error.key == "auth.client_secret")
+        #expect(!error.description.contains("hunter2"))
+    }
+
+    @Test func requiresExactlyOneSecretSource() throws {
+        let none = valid.replacingOccurrences(of: "client_secret_env = \"LEAVERSWEEP_CLIENT_SECRET\"\n", with: "")
+        #expect(try #require(parseError(none)).message.contains("missing client_secret_env or client_secret_file"))
+        let both = valid.replacingOccurrences(of: "client_secret_env = \"LEAVERSWEEP_CLIENT_SECRET\"", with: "client_secret_env = \"X\"\nclient_secret_file = \"/s\"")
+        #expect(try #require(parseError(both)).message.contains("not both"))
+    }
+
+    @Test func reportsMissingRequiredTables() throws {
+        let error = try #require(parseError("[tenant]\nid = \"contoso.com\"\n"))
+        #expect(error.key == "[auth]")
+    }
+
+    @Test func reportsUnknownTables() throws {
+        let error = try #require(parseError(valid + "\n[emial]\nto = \"x\"\n"))
+        #expect(error.key == "emial")
+        #expect(error.line == 13)
+    }
+
+    @Test func reportsTOMLSyntaxErrorsWithTheirLine() throws {
+        let error = try #require(parseError(valid.replacingOccurrences(of: "mode = \"report\"", with: "mode = \"report")))
+        #expect(error.line == 9)
+        #expect(error.description.contains("not valid TOML"))
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+@testable import LeaverSweepCore
+
+/// Fixed instants: the rules compare times, so tests name them.
+private let disabledAt = Date(timeIntervalSince1970: 1_790_000_000)
+private let firstSeen = disabledAt.addingTimeInterval(3600)
+private let before = disabledAt.addingTimeInterval(-86_400)
+private let after = disabledAt.addingTimeInterval(300)
+
+private func leaver(
+    id: String = "u1", upn: String = "leaver@contoso.com", enabled: Bool = false, sessionsValidFrom: Date? = before,
+    disabled: DisabledTime? = DisabledTime(at: disabledAt, source: .auditLog),
+    devices: [DirectoryDevice] = [], assignments: [AppRoleAssignment] = [], grants: [DelegatedGrant] = []
+) -> LeaverCase {
+    LeaverCase(
+        user: DirectoryUser(id: id, userPrincipalName: upn, displayName: "Leaver", accountEnabled: enabled, signInSessionsValidFrom: sessionsValidFrom),
+        disabledAt: disabled, firstSeenDisabled: firstSeen, devices: devices, appRoleAssignments: assignments, delegatedGrants: grants
+    )
+}
+
+private func device(_ id: String, enabled: Bool = true, os: String = "Windows", trust: String = "AzureAd", synced: Bool? = nil) -> DirectoryDevice {
+    DirectoryDevice(id: id, displayName: "dev-\(id)", accountEnabled: enabled, operatingSystem: os, trustType: trust, onPremisesSyncEnabled: synced, registeredOwnerIds: ["u1"])
+}
+
+private let enforce = Planner(policy: Policy(mode: .enforce))
+
+private func actions(_ findings: [Finding]) -> [PlannedAction] {
+    findings.compactMap { if case .act(let action) = $0.reaction { action } else { nil } }
+}
+
+@Suite struct SessionRuleTests {
+    @Test func revokesSessionsOfUserWhoseSessionsPredateTheDisable() {
+        let findings = enforce.findings(for: leaver(sessionsValidFrom: before), journal: [:])
+        #expect(findings.map(\.kind) == [.sessionsNotRevoked])
+        #expect(actions(findings) == [.revokeSessions(userId: "u1", episodeStart: firstSeen, findingKey: "sessions_not_revoked:u1")])
+    }
+
+    @Test func leavesAlreadyRevokedSessionsAlone() {
+        #expect(enforce.findings(for: leaver(sessionsValidFrom: after), journal: [:]).isEmpty)
+        #expect(enforce.findings(for: leaver(sessionsValidFrom: disabledAt), journal: [:]).isEmpty)
+    }
+
+    @Test func comparesAtGraphsOneSecondPrecision() {
+        let disabled = DisabledTime(at: disabledAt.addingTimeInterval(0.7), source: .firstSeenDisabled)
+        #expect(enforce.findings(for: leaver(sessionsValidFrom: disabledAt, disabled: disabled), journal: [:]).isEmpty)
+        #expect(enforce.findings(for: leaver(sessionsValidFrom: disabledAt.addingTimeInterval(-1), disabled: disabled), journal: [:]).count == 1)
+    }
+
+    @Test func assumesNotRevokedWhenDisableTimeIsUnknown() {
+        let findings = enforce.findings(for: leaver(sessionsValidFrom: after, disabled: nil), journal: [:])
+        #expect(findings.map(\.kind) == [.sessionsNotRevoked])
+        #expect(findings.first?.detail.contains("unknown") == true)
+    }
+
+    @Test func assumesNotRevokedWhenUserHasNoSessionsTimestamp() {
+        #expect(enforce.findings(for: leaver(sessionsValidFrom: nil), journal: [:]).map(\.kind) == [.sessionsNotRevoked])
+    }
+
+    @Test func usesFirstSeenDisabledWhenTheAuditLogIsSilent() {
+        let seen = DisabledTime(at: firstSeen, source: .firstSeenDisabled)
+        // Revoked after the audit time would be fine, but we only know first-seen, which is later.
+        #expect(enforce.findings(for: leaver(sessionsValidFrom: after, disabled: seen), journal: [:]).count == 1)
+        #expect(enforce.findings(for: leaver(sessionsValidFrom: firstSeen.addingTimeInterval(1), disabled: seen), journal: [:]).isEmpty)
+    }
+}
+
+@Suite struct DeviceRuleTests {
+    @Test func disablesEnabledCloudDeviceOfDisabledUser() {
+        let findings = enforce.findings(for: leaver(sessionsValidFrom: after, devices: [device("d1")]), journal: [:])
+        #expect(findings.map(\.kind) == [.leftoverDevice])
+        #expect(actions(findings).map(\.kind) == [.disableDevice])
+        #expect(actions(findings).first?.targetId == "d1")
+        #expect(actions(findings).first?.ifRefused == .investigateFailedAction)
+    }
+
+    @Test func ignoresDevicesThatAreAlreadyDisabled() {
+        #expect(enforce.findings(for: leaver(sessionsValidFrom: after, devices: [device("d1", enabled: false)]), journal: [:]).isEmpty)
+    }
+
+    @Test func flagsSyncedDevicesForOnPremisesADInsteadOfPatchingThem() {
+        let findings = enforce.findings(for: leaver(sessionsValidFrom: after, devices: [device("d1", trust: "ServerAd", synced: true)]), journal: [:])
+        #expect(findings.map(\.reaction) == [.flag(.disableInOnPremisesAD)])
+    }
+
+    @Test func triesNonWindowsDevicesOnceAndHandsThemToTheMDMAdminAfterGraphRefuses() {
+        let phone = device("d2", os: "iOS", trust: "Workplace")
+        let first = enforce.findings(for: leaver(sessionsValidFrom: after, devices: [phone]), journal: [:])
+        let action = try! #require(actions(first).first)
+        #expect(action.ifRefused == .disableInMDM)
+
+        let refused = JournalEntry(key: action.key, state: .failed, httpStatus: 400, errorCode: "Request_BadRequest")
+        let next = enforce.findings(for: leaver(sessionsValidFrom: after, devices: [phone]), journal: [action.key: refused])
+        #expect(next.map(\.reaction) == [.refusedEarlier(.disableInMDM, actionKey: action.key)])
+    }
+
+    @Test func doesNotResendAnUnknownOutcomeForADeviceGraphRefusesToDisable() {
+        let phone = device("d2", os: "Android", trust: "Workplace")
+        let action = try! #require(actions(enforce.findings(for: leaver(sessionsValidFrom: after, devices: [phone]), journal: [:])).first)
+        let next = enforce.findings(for: leaver(sessionsValidFrom: after, devices: [phone]), journal: [action.key: JournalEntry(key: action.key, state: .inFlight)])
+        #expect(next.map(\.reaction) == [.refusedEarlier(.disableInMDM, actionKey: action.key)])
+    }
+
+    @Test(arguments: [401, 403, 429, 500, 503])
+    func retriesWritesThatFailedForReasonsThatCanChange(status: Int) {
+        let first = actions(enforce.findings(for: leaver(sessionsValidFrom: after, devices: [device("d1")]), journal: [:]))
+        let key = first[0].key
+        let journal = [key: JournalEntry(key: key, state: .failed, httpStatus: status)]
+        #expect(actions(enforce.findings(for: leaver(sessionsValidFrom: after, devices: [device("d1")]), journal: journal)) == first)
+    }
+}
+
+@Suite struct JournalAndPolicyTests {
+    @Test func neverResendsAWriteThatWasApplied() {
+        let first = actions(enforce.findings(for: leaver(), journal: [:]))
+        let journal = [first[0].key: JournalEntry(key: first[0].key, state: .applied)]
+        let second = enforce.findings(for: leaver(), journal: journal)
+        #expect(second.map(\.reaction) == [.alreadyApplied(actionKey: first[0].key)])
+    }
+
+    @Test func resendsAWriteLeftInFlightWhileTheDriftIsStillVisible() {
+        let first = actions(enforce.findings(for: leaver(), journal: [:]))
+        let journal = [first[0].key: JournalEntry(key: first[0].key, state: .inFlight)]
+        #expect(actions(enforce.findings(for: leaver(), journal: journal)) == first)
+    }
+
+    @Test func aNewDisableEpisodeIsANewAction() {
+        var rehired = leaver()
+        let first = actions(enforce.findings(for: rehired, journal: [:]))
+        rehired.firstSeenDisabled = firstSeen.addingTimeInterval(90 * 86_400)
+        let journal = [first[0].key: JournalEntry(key: first[0].key, state: .applied)]
+        #expect(actions(enforce.findings(for: rehired, journal: journal)).count == 1)
+    }
+
+    @Test(arguments: ["leaver@contoso.com", "LEAVER@Contoso.com", "u1", "U1"])
+    func excludedAccountsAreReportedButNeverActedOn(exclusion: String) {
+        let planner = Planner(policy: Policy(mode: .enforce, exclusions: [exclusion]))
+        let findings = planner.findings(for: leaver(devices: [device("d1")], assignments: [.init(id: "a1", principalId: "u1", resourceId: "sp")]), journal: [:])
+        #expect(findings.count == 3)
+        #expect(findings.allSatisfy { $0.reaction == .excluded })
+    }
+
+    @Test func neverTouchesAnEnabledAccount() {
+        let findings = enforce.findings(for: leaver(enabled: true, sessionsValidFrom: nil, devices: [device("d1")]), journal: [:])
+        #expect(findings.isEmpty)
+    }
+}
+
+@Suite struct AppAccessRuleTests {
+    @Test func flagsDirectAndGroupInheritedAppRoleAssignments() {
+        let direct = AppRoleAssignment(id: "a1", principalId: "u1", principalType: "User", resourceId: "sp1", resourceDisplayName: "Salesforce")
+        let viaGroup = AppRoleAssignment(id: "a2", principalId: "g1", principalType: "Group", principalDisplayName: "Sales", resourceId: "sp2", resourceDisplayName: "Workday")
+        let findings = enforce.findings(for: leaver(sessionsValidFrom: after, assignments: [viaGroup, direct]), journal: [:])
+        #expect(findings.map(\.key) == ["app_role_assignment:a1", "app_role_assignment:a2"])
+        #expect(findings.allSatisfy { $0.reaction == .flag(.reviewAppAccess) })
+        #expect(findings[1].detail.contains("through group Sales"))
+    }
+
+    @Test func attributesOnlyTheUsersOwnConsentNeverTenantWideGrants() {
+        let own = DelegatedGrant(id: "g1", clientId: "c1", consentType: "Principal", principalId: "u1", resourceId: "graph", scope: "Mail.Read")
+        let tenantWide = DelegatedGrant(id: "g2", clientId: "c2", consentType: "AllPrincipals", principalId: nil, resourceId: "graph")
+        let someoneElses = DelegatedGrant(id: "g3", clientId: "c3", consentType: "Principal", principalId: "u2", resourceId: "graph")
+        let findings = enforce.findings(for: leaver(sessionsValidFrom: after, grants: [tenantWide, own, someoneElses]), journal: [:])
+        #expect(findings.map(\.key) == ["delegated_grant:g1"])
+    }
+}
