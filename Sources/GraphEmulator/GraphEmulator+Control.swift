@@ -1,0 +1,65 @@
+import Foundation
+
+/// `/_emulator/…`: test-only endpoints (not Graph) so out-of-process users — benchmarks, the demo — can
+/// inspect and steer a running emulator. They are neither authenticated, faulted, delayed nor recorded.
+extension GraphEmulator {
+    func control(_ request: HTTPRequest, _ segments: [String]) -> HTTPResponse {
+        switch (request.method, segments.joined(separator: "/")) {
+        case ("GET", "requests"):
+            return json(200, records.map(Self.json(for:)))
+        case ("GET", "writes"):
+            return json(200, records.filter(\.isGraphWrite).map(Self.json(for:)))
+        case ("DELETE", "requests"), ("POST", "reset"):
+            records.removeAll()
+            return HTTPResponse(status: 204)
+        case ("GET", "faults"):
+            return json(200, Self.json(for: faults))
+        case ("POST", "faults"), ("PUT", "faults"):
+            guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any] else {
+                return json(400, ["error": "Body must be a JSON object with FaultPlan fields."])
+            }
+            var plan = FaultPlan()
+            plan.throttleEveryNth = object["throttleEveryNth"] as? Int ?? 0
+            plan.unavailableEveryNth = object["unavailableEveryNth"] as? Int ?? 0
+            plan.retryAfterSeconds = object["retryAfterSeconds"] as? Int ?? 1
+            plan.expireTokensEveryNth = object["expireTokensEveryNth"] as? Int ?? 0
+            faults = plan
+            return json(200, Self.json(for: plan))
+        case ("GET", "manifest"):
+            guard let manifest else { return json(404, ["error": "No manifest: this tenant was not generated."]) }
+            return json(200, Self.json(for: manifest))
+        case ("GET", _) where segments.count == 2 && segments[0] == "users":
+            let id = segments[1]
+            guard let user = service.state.user(id) else { return json(404, ["error": "No user '\(id)'."]) }
+            return json(200, JSONValue.object(UserJSON.render(user, nil)).foundationObject)
+        case ("GET", "health"):
+            return json(200, ["status": "ok", "graphRequests": graphRequestCount])
+        default:
+            return json(404, ["error": "Unknown control endpoint \(request.method) /_emulator/\(segments.joined(separator: "/"))."])
+        }
+    }
+
+    private func json(_ status: Int, _ object: Any) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
+                     body: GraphJSON.data(object))
+    }
+
+    static func json(for record: RecordedRequest) -> [String: Any] {
+        ["method": record.method, "path": record.path, "query": record.query, "headers": record.headers,
+         "body": record.body, "status": record.status, "tokenEndpoint": record.tokenEndpoint]
+    }
+
+    static func json(for plan: FaultPlan) -> [String: Any] {
+        ["throttleEveryNth": plan.throttleEveryNth, "unavailableEveryNth": plan.unavailableEveryNth,
+         "retryAfterSeconds": plan.retryAfterSeconds, "expireTokensEveryNth": plan.expireTokensEveryNth]
+    }
+
+    static func json(for manifest: DriftManifest) -> [String: Any] {
+        ["disabledUserIds": manifest.disabledUserIds.sorted(),
+         "expectedRevocations": manifest.expectedRevocations.sorted(),
+         "expectedDeviceDisables": manifest.expectedDeviceDisables.sorted(),
+         "nonWindowsLeftoverDevices": manifest.nonWindowsLeftoverDevices.sorted(),
+         "syncedLeftoverDevices": manifest.syncedLeftoverDevices.sorted(),
+         "usersWithAppAccess": manifest.usersWithAppAccess.sorted()]
+    }
+}

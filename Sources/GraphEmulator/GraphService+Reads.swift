@@ -1,0 +1,110 @@
+import Foundation
+
+extension GraphService {
+    func listUsers(_ call: GraphCall) throws -> HTTPResponse {
+        let names = try UserJSON.properties.resolve(call.query.select)
+        let enabled = try FilterClause.accountEnabled(in: call.query.filter, type: "User", properties: UserJSON.properties)
+        try rejectUnsupported(call.query)
+        let size = min(try call.query.pageSize(default: 100, max: 999), options.pageCapUsers)
+        let include: (EmulatedUser) -> Bool = { enabled == nil || $0.accountEnabled == enabled }
+        let page = try page(state.users, key: \.id, call: call, collection: "users", size: size, include: include)
+        let count = wantsCount(call) ? state.users.lazy.filter(include).count : nil
+        return collectionResponse(context: context("users", names), values: page.items.map { .object(UserJSON.render($0, names)) },
+                                  nextLink: page.nextLink, count: count)
+    }
+
+    func getUser(_ call: GraphCall, index: Int) throws -> HTTPResponse {
+        let names = try UserJSON.properties.resolve(call.query.select)
+        let context: JSONMembers = [("@odata.context", .string(Self.metadataBase + context("users", names) + "/$entity"))]
+        return GraphJSON.response(200, .object(context + UserJSON.render(state.users[index], names)))
+    }
+
+    func listDevices(_ call: GraphCall) throws -> HTTPResponse {
+        let names = try DeviceJSON.properties.resolve(call.query.select)
+        let enabled = try FilterClause.accountEnabled(in: call.query.filter, type: "Device", properties: DeviceJSON.properties)
+        try rejectUnsupported(call.query, allowExpand: true)
+        let ownerNames = try ownerExpansion(call.query.expand)
+        let cap = ownerNames == nil ? options.pageCapDevices : options.pageCapWithExpand
+        let size = min(try call.query.pageSize(default: 100, max: 999), cap)
+        let include: (EmulatedDevice) -> Bool = { enabled == nil || $0.accountEnabled == enabled }
+        let page = try page(state.devices, key: \.id, call: call, collection: "devices", size: size, include: include)
+        let count = wantsCount(call) ? state.devices.lazy.filter(include).count : nil
+        let values = page.items.map { device in JSONValue.object(renderDevice(device, names, owners: ownerNames)) }
+        return collectionResponse(context: context("devices", names), values: values, nextLink: page.nextLink, count: count)
+    }
+
+    func getDevice(_ call: GraphCall, index: Int) throws -> HTTPResponse {
+        let names = try DeviceJSON.properties.resolve(call.query.select)
+        let context: JSONMembers = [("@odata.context", .string(Self.metadataBase + context("devices", names) + "/$entity"))]
+        return GraphJSON.response(200, .object(context + renderDevice(state.devices[index], names,
+                                                                      owners: try ownerExpansion(call.query.expand))))
+    }
+
+    func listOwners(_ call: GraphCall, index: Int, navigation: String) throws -> HTTPResponse {
+        let names = try UserJSON.properties.resolve(call.query.select)
+        try rejectUnsupported(call.query)
+        let size = min(try call.query.pageSize(default: 100, max: 999), options.pageCapUsers)
+        let device = state.devices[index]
+        let owners = device.registeredOwnerIds.compactMap { state.user($0) }.sorted { $0.id < $1.id }
+        let page = try page(owners, key: \.id, call: call, collection: "devices/\(device.id)/\(navigation)", size: size)
+        return collectionResponse(context: "directoryObjects", values: page.items.map { owner($0, names) },
+                                  nextLink: page.nextLink)
+    }
+
+    func listAssignments(_ call: GraphCall, _ assignments: [EmulatedAppRoleAssignment], collection: String) throws -> HTTPResponse {
+        try rejectUnsupported(call.query)
+        let size = min(try call.query.pageSize(default: 100, max: 999), options.pageCapUsers)
+        let page = try page(assignments, key: \.id, call: call, collection: collection, size: size)
+        return collectionResponse(context: "appRoleAssignments", values: page.items.map(AppAccessJSON.assignment),
+                                  nextLink: page.nextLink)
+    }
+
+    func listGrants(_ call: GraphCall, _ grants: [EmulatedGrant], collection: String) throws -> HTTPResponse {
+        try rejectUnsupported(call.query)
+        let size = min(try call.query.pageSize(default: 100, max: 999), options.pageCapUsers)
+        let page = try page(grants, key: \.id, call: call, collection: collection, size: size)
+        return collectionResponse(context: "oauth2PermissionGrants", values: page.items.map { .object(AppAccessJSON.grant($0)) },
+                                  nextLink: page.nextLink)
+    }
+
+    // MARK: Rendering helpers
+
+    private func context(_ entitySet: String, _ names: [String]?) -> String {
+        names.map { "\(entitySet)(\($0.joined(separator: ",")))" } ?? entitySet
+    }
+
+    /// Users reached through a navigation property carry their type, as directoryObjects do in Graph.
+    private func owner(_ user: EmulatedUser, _ names: [String]?) -> JSONValue {
+        .object([("@odata.type", .string("#microsoft.graph.user"))] + UserJSON.render(user, names))
+    }
+
+    private func renderDevice(_ device: EmulatedDevice, _ names: [String]?, owners ownerNames: [String]??) -> JSONMembers {
+        var json = DeviceJSON.render(device, names)
+        if let ownerNames {
+            // Directory $expand returns at most 20 related objects and no nextLink for them.
+            json.append(("registeredOwners", .array(device.registeredOwnerIds.prefix(20).compactMap { state.user($0) }
+                .map { owner($0, ownerNames) })))
+        }
+        return json
+    }
+
+    /// Parses `$expand=registeredOwners` or `registeredOwners($select=a,b)`.
+    /// Returns nil for no expansion, `.some(nil)` for the default owner properties, `.some(names)` for a selection.
+    private func ownerExpansion(_ expand: String?) throws -> [String]?? {
+        guard let expand = expand?.trimmingCharacters(in: .whitespaces) else { return nil }
+        let lowered = expand.lowercased()
+        guard lowered.hasPrefix("registeredowners") || lowered.hasPrefix("registeredusers") else {
+            throw GraphError.badRequest("Could not find a navigation property named '\(expand)' on type 'microsoft.graph.device'.")
+        }
+        let options = expand.drop { $0 != "(" }
+        if options.isEmpty { return .some(UserJSON.properties.defaults) }
+        guard options.hasSuffix(")") else { throw GraphError.badRequest("Syntax error in $expand: '\(expand)'.") }
+        let inner = options.dropFirst().dropLast()
+        let pairs = inner.split(separator: ";").map { URLCoding.parsePairs(String($0)) }.flatMap { $0 }
+        let nested = ODataQuery(pairs)
+        guard nested.filter == nil, nested.top == nil, nested.expand == nil else {
+            throw GraphError.badRequest("Only $select is supported inside $expand=registeredOwners here.")
+        }
+        return .some(try UserJSON.properties.resolve(nested.select))
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+
+/// One authenticated, un-faulted Graph call, already split into decoded path segments after `/v1.0`.
+struct GraphCall {
+    let method: String
+    /// The path as sent (percent-encoded), reused when building nextLinks.
+    let rawPath: String
+    let segments: [String]
+    let query: ODataQuery
+    let request: HTTPRequest
+    let now: Date
+
+    func require(_ methods: String...) throws {
+        guard methods.contains(method) else { throw GraphError.methodNotAllowed }
+    }
+}
+
+/// Graph's routes over the tenant state. Not thread-safe: the emulator calls it with its lock held.
+final class GraphService {
+    var state: TenantState
+    let options: EmulatorOptions
+    let skipTokens = SkipTokenCodec()
+    /// Set when the server binds; nextLinks must point back at this emulator, not at graph.microsoft.com.
+    var baseURL = ""
+
+    /// `@odata.context` keeps Graph's real host: clients must never follow it.
+    static let metadataBase = "https://graph.microsoft.com/v1.0/$metadata#"
+
+    init(tenant: EmulatedTenant, options: EmulatorOptions) {
+        state = TenantState(tenant)
+        self.options = options
+    }
+
+    func handle(_ call: GraphCall) throws -> HTTPResponse {
+        guard let first = call.segments.first else { throw GraphError.segmentNotFound("v1.0") }
+        let rest = Array(call.segments.dropFirst())
+        switch first.lowercased() {
+        case "users":
+            return try routeUsers(call, rest)
+        case "devices":
+            return try routeDevices(call, rest)
+        case "auditlogs":
+            guard rest.count == 1, rest[0].lowercased() == "directoryaudits" else {
+                throw GraphError.segmentNotFound(rest.first ?? first)
+            }
+            try call.require("GET")
+            return try listDirectoryAudits(call)
+        case "serviceprincipals":
+            return try routeServicePrincipals(call, rest)
+        case "oauth2permissiongrants":
+            return try routeGrants(call, rest)
+        default:
+            // The alternate key form `devices(deviceId='…')`.
+            if first.lowercased().hasPrefix("devices(deviceid="), first.hasSuffix(")") {
+                let key = first.dropFirst("devices(deviceId=".count).dropLast()
+                let deviceId = key.trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+                guard let index = state.deviceIndex(deviceId: deviceId) else { throw GraphError.notFound(deviceId) }
+                return try routeDevice(call, index: index, rest)
+            }
+            throw GraphError.segmentNotFound(first)
+        }
+    }
+
+    private func routeUsers(_ call: GraphCall, _ rest: [String]) throws -> HTTPResponse {
+        guard let key = rest.first else {
+            try call.require("GET")
+            return try listUsers(call)
+        }
+        guard let index = state.userIndex(key) else {
+            if key.lowercased() == "delta" || key.hasPrefix("$") { throw GraphError.segmentNotFound(key) }
+            throw GraphError.notFound(key)
+        }
+        let tail = rest.dropFirst().map { $0.lowercased() }
+        switch tail.count == 2 && tail[0] == "approleassignments" ? ["approleassignments", "{id}"] : tail {
+        case []:
+            try call.require("GET", "PATCH")
+            return call.method == "GET" ? try getUser(call, index: index) : try patchUser(call, index: index)
+        case ["revokesigninsessions"]:
+            try call.require("POST")
+            return try revokeSignInSessions(call, index: index)
+        case ["approleassignments"]:
+            try call.require("GET")
+            return try listAssignments(call, state.assignments(ofPrincipal: state.users[index].id),
+                                       collection: "users/\(state.users[index].id)/appRoleAssignments")
+        case ["approleassignments", "{id}"]:
+            try call.require("DELETE")
+            let assignmentId = rest[2]
+            guard let assignment = state.assignments[assignmentId.lowercased()],
+                  assignment.principalId.lowercased() == state.users[index].id.lowercased() else {
+                throw GraphError.notFound(assignmentId)
+            }
+            state.removeAssignment(id: assignmentId)
+            return HTTPResponse(status: 204)
+        case ["oauth2permissiongrants"]:
+            try call.require("GET")
+            return try listGrants(call, state.principalGrants(of: state.users[index].id),
+                                  collection: "users/\(state.users[index].id)/oauth2PermissionGrants")
+        default:
+            throw GraphError.segmentNotFound(rest.last ?? key)
+        }
+    }
+
+    private func routeDevices(_ call: GraphCall, _ rest: [String]) throws -> HTTPResponse {
+        guard let key = rest.first else {
+            try call.require("GET")
+            return try listDevices(call)
+        }
+        guard let index = state.deviceIndex(objectId: key) else {
+            if key.lowercased() == "delta" || key.hasPrefix("$") { throw GraphError.segmentNotFound(key) }
+            throw GraphError.notFound(key)
+        }
+        return try routeDevice(call, index: index, Array(rest.dropFirst()))
+    }
+
+    private func routeDevice(_ call: GraphCall, index: Int, _ rest: [String]) throws -> HTTPResponse {
+        switch rest.map({ $0.lowercased() }) {
+        case []:
+            try call.require("GET", "PATCH")
+            return call.method == "GET" ? try getDevice(call, index: index) : try patchDevice(call, index: index)
+        case ["registeredowners"], ["registeredusers"]:
+            try call.require("GET")
+            return try listOwners(call, index: index, navigation: rest[0])
+        default:
+            throw GraphError.segmentNotFound(rest.last ?? "")
+        }
+    }
+
+    private func routeServicePrincipals(_ call: GraphCall, _ rest: [String]) throws -> HTTPResponse {
+        guard rest.count >= 2, rest[1].lowercased() == "approleassignedto" else {
+            throw GraphError.segmentNotFound(rest.count >= 2 ? rest[1] : (rest.first ?? "servicePrincipals"))
+        }
+        let resourceId = rest[0]
+        if rest.count == 2 {
+            try call.require("GET")
+            return try listAssignments(call, state.assignments(ofResource: resourceId),
+                                       collection: "servicePrincipals/\(resourceId)/appRoleAssignedTo")
+        }
+        guard rest.count == 3 else { throw GraphError.segmentNotFound(rest[3]) }
+        try call.require("DELETE")
+        guard let assignment = state.assignments[rest[2].lowercased()],
+              assignment.resourceId.lowercased() == resourceId.lowercased() else { throw GraphError.notFound(rest[2]) }
+        state.removeAssignment(id: assignment.id)
+        return HTTPResponse(status: 204)
+    }
+
+    private func routeGrants(_ call: GraphCall, _ rest: [String]) throws -> HTTPResponse {
+        switch rest.count {
+        case 0:
+            try call.require("GET")
+            return try listGrants(call, try allGrants(filter: call.query.filter), collection: "oauth2PermissionGrants")
+        case 1:
+            try call.require("GET", "DELETE")
+            guard let grant = state.grants[rest[0].lowercased()] else { throw GraphError.notFound(rest[0]) }
+            if call.method == "GET" {
+                return GraphJSON.response(200, .object(
+                    [("@odata.context", .string(Self.metadataBase + "oauth2PermissionGrants/$entity"))] + AppAccessJSON.grant(grant)))
+            }
+            state.removeGrant(id: grant.id)
+            return HTTPResponse(status: 204)
+        default:
+            throw GraphError.segmentNotFound(rest[1])
+        }
+    }
+
+    /// `GET /oauth2PermissionGrants` filters on `clientId`/`consentType`/`principalId` with eq, as documented.
+    private func allGrants(filter: String?) throws -> [EmulatedGrant] {
+        var grants = state.grants.values.sorted { $0.id < $1.id }
+        guard let filter else { return grants }
+        for clause in try FilterParser.parse(filter) {
+            guard case .compare(let property, "eq", .string(let value)) = clause else {
+                throw FilterParser.unsupported(filter)
+            }
+            switch property.lowercased() {
+            case "clientid": grants = grants.filter { $0.clientId.lowercased() == value.lowercased() }
+            case "consenttype": grants = grants.filter { $0.consentType == value }
+            case "principalid": grants = grants.filter { $0.principalId?.lowercased() == value.lowercased() }
+            case "resourceid": grants = grants.filter { $0.resourceId.lowercased() == value.lowercased() }
+            default: throw GraphError.unknownProperty(property, type: "oAuth2PermissionGrant")
+            }
+        }
+        return grants
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import GraphEmulator
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Serves a generated (or the demo) tenant as a Microsoft Graph emulator until SIGTERM/SIGINT.
+struct EmulatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "leaversweep-emulator",
+        abstract: "Serve an emulated Microsoft Graph tenant on loopback for tests, benchmarks and the demo.",
+        discussion: "Prints one line, 'listening http://127.0.0.1:PORT tenant=… client_id=… client_secret=…', when ready.")
+
+    @Option(help: "Loopback address to bind: 127.0.0.1 or ::1.") var host = "127.0.0.1"
+    @Option(help: "Port to bind; 0 picks a free one.") var port = 0
+    @Option(help: "Number of generated users.") var users = 1000
+    @Option(help: "Fraction of generated users that are disabled leavers.") var disabledFraction = 0.01
+    @Option(help: "Average devices per user.") var devicesPerUser = 1.5
+    @Option(help: "Generator seed; same seed, same tenant.") var seed: UInt64 = 42
+    @Option(help: "Latency added to every response, in milliseconds.") var latencyMs = 0
+    @Option(help: "Server-side page cap for users (and audit records).") var pageCapUsers = 999
+    @Option(help: "Server-side page cap for devices.") var pageCapDevices = 999
+    @Option(help: "Page cap for devices with $expand=registeredOwners.") var pageCapExpand = 100
+    @Option(help: "Answer every Nth Graph request with 429 (0 = never).") var throttleEvery = 0
+    @Option(help: "Answer every Nth Graph request with 503 (0 = never).") var unavailableEvery = 0
+    @Option(help: "Expire the presented token on every Nth Graph request (0 = never).") var expireTokensEvery = 0
+    @Option(help: "Retry-After seconds on injected 429/503.") var retryAfter = 1
+    @Option(help: "Access token lifetime in seconds.") var tokenLifetime = 3599
+    @Option(name: .customLong("deny"), help: "First path segment to answer 403, e.g. auditLogs (repeatable).")
+    var deniedEndpoints: [String] = []
+    @Option(help: "Client secret the token endpoint accepts.") var clientSecret = "emulator-secret"
+    @Option(help: "Generator clock as ISO 8601 (default: now), for reproducible tenants.") var now: String?
+    @Flag(help: "Serve the small named Contoso demo tenant instead of a generated one.") var demo = false
+    @Flag(help: "Sprinkle hostile display names (HTML, CSV formulas, RTL marks, 300 characters).") var hostileNames = false
+
+    func validate() throws {
+        guard ["127.0.0.1", "::1", "localhost"].contains(host) else {
+            throw ValidationError("--host must be a loopback address (127.0.0.1 or ::1); got '\(host)'.")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535; got \(port).") }
+        guard users >= 0, (0...1).contains(disabledFraction), devicesPerUser >= 0 else {
+            throw ValidationError("--users must be >= 0, --disabled-fraction within 0...1, --devices-per-user >= 0.")
+        }
+        guard pageCapUsers > 0, pageCapDevices > 0, pageCapExpand > 0, tokenLifetime >= 0, latencyMs >= 0 else {
+            throw ValidationError("Page caps must be positive; --token-lifetime and --latency-ms must be >= 0.")
+        }
+        if let now, parsedNow(now) == nil { throw ValidationError("--now must look like 2026-11-23T18:00:00Z; got '\(now)'.") }
+    }
+
+    func run() throws {
+        let clock = now.flatMap(parsedNow) ?? Date()
+        let (tenant, manifest) = demo
+            ? TenantGenerator.demo(now: clock)
+            : TenantGenerator.generate(TenantSpec(users: users, disabledFraction: disabledFraction,
+                                                  devicesPerUser: devicesPerUser, seed: seed, now: clock,
+                                                  hostileNames: hostileNames))
+        var options = EmulatorOptions()
+        options.clientSecret = clientSecret
+        options.tokenLifetimeSeconds = tokenLifetime
+        options.pageCapUsers = pageCapUsers
+        options.pageCapDevices = pageCapDevices
+        options.pageCapWithExpand = pageCapExpand
+        options.latencyMilliseconds = latencyMs
+        options.deniedEndpoints = Set(deniedEndpoints)
+        options.faults.throttleEveryNth = throttleEvery
+        options.faults.unavailableEveryNth = unavailableEvery
+        options.faults.expireTokensEveryNth = expireTokensEvery
+        options.faults.retryAfterSeconds = retryAfter
+
+        // Block the stop signals before any server thread exists so they all inherit the mask and only
+        // sigwait below receives them.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+
+        let emulator = GraphEmulator(tenant: tenant, options: options)
+        emulator.setManifest(manifest)
+        try emulator.start(host: host, port: port)
+        print("listening \(emulator.baseURL) tenant=\(options.tenantId) tenant_guid=\(options.tenantGUID) "
+              + "client_id=\(options.clientId) client_secret=\(options.clientSecret) users=\(tenant.users.count) "
+              + "devices=\(tenant.devices.count)")
+        fflush(nil) // all streams: stdout is a shared C global Swift 6 will not touch directly
+
+        var received: Int32 = 0
+        sigwait(&stopSignals, &received)
+        emulator.stop()
+        // Skip tearing down a 100k-user tenant object by object: the process is ending anyway.
+        Foundation.exit(0)
+    }
+
+    private func parsedNow(_ text: String) -> Date? {
+        ISO8601DateFormatter().date(from: text)
+    }
+}
+
+EmulatorCommand.main()
