@@ -130,11 +130,11 @@ public struct Planner: Sendable {
     }
 
     private func sessionDetail(_ leaver: LeaverCase) -> String {
-        let validFrom = leaver.user.signInSessionsValidFrom.map(GraphTimestamp.format) ?? "never revoked"
+        let validFrom = leaver.user.signInSessionsValidFrom.map(GraphTimestamp.readable) ?? "never revoked"
         guard let disabled = leaver.disabledAt else {
             return "sessions valid from \(validFrom); disable time unknown, assuming not revoked"
         }
         let source = disabled.source == .auditLog ? "per audit log" : "first seen disabled"
-        return "sessions valid from \(validFrom), before the account was disabled at \(GraphTimestamp.format(disabled.at)) (\(source))"
+        return "sessions valid from \(validFrom), before the account was disabled \(GraphTimestamp.readable(disabled.at)) (\(source))"
     }
 }

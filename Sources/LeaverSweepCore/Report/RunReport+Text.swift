@@ -55,12 +55,24 @@ extension ReportedFinding {
             line += " [\(action.rawValue)]"
         }
         if let humanTask {
-            line += " → \(humanTask.rawValue.replacingOccurrences(of: "_", with: " "))"
+            line += " → \(humanTask.label)"
         }
         if let error {
             line += " (Graph \(error.httpStatus.map(String.init) ?? "-") \(TerminalText.safe(error.code ?? "")): \(TerminalText.safe(error.message)); request-id \(error.requestId ?? "none"))"
         }
         return line
+    }
+}
+
+extension HumanTask {
+    /// What the person has to do, in words.
+    public var label: String {
+        switch self {
+        case .disableInOnPremisesAD: return "disable in on-premises AD"
+        case .disableInMDM: return "retire or disable in Intune / the MDM"
+        case .reviewAppAccess: return "review app access"
+        case .investigateFailedAction: return "investigate the failed write"
+        }
     }
 }
 

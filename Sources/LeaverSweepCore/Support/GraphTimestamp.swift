@@ -81,6 +81,12 @@ public enum GraphTimestamp {
         )
     }
 
+    /// `2026-11-20 10:00 UTC`: for sentences a person reads.
+    public static func readable(_ date: Date) -> String {
+        let full = format(date)
+        return "\(full.prefix(10)) \(full.dropFirst(11).prefix(5)) UTC"
+    }
+
     /// `2026-11-20T10:00:00Z`: whole seconds, the form Graph's `$filter` on dates accepts.
     public static func formatForFilter(_ date: Date) -> String {
         let full = format(date)

@@ -1,0 +1,182 @@
+import Foundation
+import LeaverSweepCore
+
+/// A JSON response from Graph that succeeded.
+public struct GraphResponse: Sendable {
+    public var status: Int
+    public var body: Data
+    public var requestId: String?
+    public var clientRequestId: String
+}
+
+/// Counts what a run sent, for the summary and the benchmark.
+public struct GraphTraffic: Sendable, Equatable {
+    public var reads = 0
+    public var writes = 0
+    public var retries = 0
+    public var throttled = 0
+    public var tokenRefreshes = 0
+    public var bytesReceived = 0
+}
+
+/// Talks to Microsoft Graph v1.0 the way its documentation asks clients to.
+///
+/// - a fresh `client-request-id` per request, Graph's `request-id` kept with every error;
+/// - 429 and 503 (and 502/504) retried after `Retry-After`, bounded and jittered;
+/// - one new token and one retry when Graph says the token expired;
+/// - `@odata.nextLink` followed as an opaque URL, but only to the Graph host (never send the token elsewhere).
+public final class GraphClient: @unchecked Sendable {
+    public static let maximumAttempts = 8
+    /// Guards against a server that never stops paging (999 × 20,000 = ~20 million objects).
+    public static let maximumPages = 20_000
+
+    private let transport: HTTPTransport
+    private let tokens: TokenProvider
+    private let baseURL: String
+    private let origin: String
+    private let sleep: @Sendable (Double) -> Void
+    private let lock = NSLock()
+    private var counters = GraphTraffic()
+
+    /// - Parameter endpoint: Graph host such as `https://graph.microsoft.com`; `/v1.0` is appended.
+    public init(transport: HTTPTransport, tokens: TokenProvider, endpoint: URL, sleep: @escaping @Sendable (Double) -> Void) {
+        var host = endpoint.absoluteString
+        while host.hasSuffix("/") { host.removeLast() }
+        self.origin = host
+        self.baseURL = host + "/v1.0"
+        self.transport = transport
+        self.tokens = tokens
+        self.sleep = sleep
+    }
+
+    public var traffic: GraphTraffic { lock.withLock { counters } }
+
+    /// Sends one request (`path` relative to `/v1.0`, or an absolute nextLink) and returns the successful response.
+    public func send(_ method: String, _ pathOrURL: String, json: Data? = nil, headers extraHeaders: [(String, String)] = []) throws -> GraphResponse {
+        let url = try resolve(pathOrURL)
+        let displayPath = url.hasPrefix(baseURL) ? String(url.dropFirst(baseURL.count)) : url
+        var refreshedToken = false
+        var attempt = 0
+        while true {
+            attempt += 1
+            let clientRequestId = UUID().uuidString.lowercased()
+            var headers: [(name: String, value: String)] = [
+                ("Authorization", "Bearer \(try tokens.token())"),
+                ("client-request-id", clientRequestId),
+                ("return-client-request-id", "true"),
+                ("Accept", "application/json"),
+            ]
+            if json != nil { headers.append(("Content-Type", "application/json")) }
+            headers.append(contentsOf: extraHeaders.map { (name: $0.0, value: $0.1) })
+            let request = HTTPRequest(method: method, url: url, headers: headers, body: json, timeoutSeconds: 100)
+
+            count { method == "GET" ? ($0.reads += 1) : ($0.writes += 1) }
+            let response: HTTPResponse
+            do {
+                response = try transport.perform(request)
+            } catch let error as TransportError {
+                guard error.isTransient, attempt < Self.maximumAttempts else {
+                    throw RunFailure.transport("Graph \(method) \(displayPath)", error)
+                }
+                count { $0.retries += 1 }
+                sleep(Backoff.exponential(attempt: attempt))
+                continue
+            }
+            count { $0.bytesReceived += response.body.count }
+
+            switch response.status {
+            case 200..<300:
+                return GraphResponse(status: response.status, body: response.body, requestId: response.headers["request-id"], clientRequestId: clientRequestId)
+            case 401 where !refreshedToken:
+                // Tokens can expire mid-run (long runs, clock skew, revoked consent): one fresh token, one retry.
+                let error = GraphError(method: method, path: displayPath, response: response, clientRequestId: clientRequestId)
+                guard error.info.code == "InvalidAuthenticationToken" else { throw RunFailure.graph(error) }
+                refreshedToken = true
+                tokens.invalidate()
+                count { $0.tokenRefreshes += 1 }
+                attempt -= 1
+                continue
+            case 429, 502, 503, 504:
+                guard attempt < Self.maximumAttempts else {
+                    throw RunFailure.graph(GraphError(method: method, path: displayPath, response: response, clientRequestId: clientRequestId))
+                }
+                count {
+                    $0.retries += 1
+                    if response.status == 429 { $0.throttled += 1 }
+                }
+                sleep(Backoff.delay(retryAfter: response.headers["retry-after"], attempt: attempt))
+                continue
+            default:
+                throw RunFailure.graph(GraphError(method: method, path: displayPath, response: response, clientRequestId: clientRequestId))
+            }
+        }
+    }
+
+    /// Reads a collection page by page, handing each page's objects to `body` as it arrives.
+    public func forEachPage<Item: Decodable>(_ path: String, as _: Item.Type, headers: [(String, String)] = [], _ body: ([Item]) throws -> Void) throws {
+        var next: String? = path
+        var seen = Set<String>()
+        var pages = 0
+        while let current = next {
+            pages += 1
+            guard pages <= Self.maximumPages else {
+                throw RunFailure.unexpectedResponse("Graph kept paging \(path) past \(Self.maximumPages) pages; stopping")
+            }
+            // ConsistencyLevel and other headers are not carried by nextLink: resend them on every page.
+            let response = try send("GET", current, headers: headers)
+            let page: GraphPage<Item>
+            do {
+                page = try JSONDecoder().decode(GraphPage<Item>.self, from: response.body)
+            } catch {
+                throw RunFailure.unexpectedResponse("Graph GET \(path) returned a page LeaverSweep could not read (request-id \(response.requestId ?? "none")): \(DecodingErrorText.describe(error))")
+            }
+            try body(page.value)
+            if let link = page.nextLink {
+                guard seen.insert(link).inserted else {
+                    throw RunFailure.unexpectedResponse("Graph returned the same @odata.nextLink twice for \(path); stopping to avoid a loop")
+                }
+            }
+            next = page.nextLink
+        }
+    }
+
+    /// Absolute URLs (nextLinks) must point at the configured Graph host; relative paths get `/v1.0` prefixed.
+    private func resolve(_ pathOrURL: String) throws -> String {
+        if pathOrURL.hasPrefix("/") { return baseURL + pathOrURL }
+        guard pathOrURL.hasPrefix(origin + "/") else {
+            throw RunFailure.unexpectedResponse("refusing to follow a link to \(pathOrURL.prefix(80)): it is not on the Graph endpoint \(origin)")
+        }
+        return pathOrURL
+    }
+
+    private func count(_ update: (inout GraphTraffic) -> Void) {
+        lock.withLock { update(&counters) }
+    }
+}
+
+/// One page of a Graph collection. Unknown properties are ignored by design (Graph adds them over time).
+struct GraphPage<Item: Decodable>: Decodable {
+    var value: [Item]
+    var nextLink: String?
+
+    enum CodingKeys: String, CodingKey {
+        case value
+        case nextLink = "@odata.nextLink"
+    }
+}
+
+enum DecodingErrorText {
+    /// The path to the bad field and what was wrong, without dumping the payload (it may hold personal data).
+    static func describe(_ error: Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing \(key.stringValue) at \(path(context))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(context.debugDescription) at \(path(context))"
+        case .dataCorrupted(let context): return "\(context.debugDescription) at \(path(context))"
+        @unknown default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import LeaverSweepCore
+
+/// Reads the tenant into the state database, one page at a time.
+struct Snapshotter {
+    let graph: GraphClient
+    let store: StateStore
+    let log: RunLog
+
+    /// The window of audit events read on a first run; Entra keeps them 7 days (Free) or 30 days (P1/P2).
+    static let firstAuditWindow: TimeInterval = 30 * 86_400
+    /// Later runs re-read an hour before the previous run's start, so events logged late are not missed.
+    static let auditOverlap: TimeInterval = 3600
+
+    /// - Returns: warnings for the report (data that could not be read but does not stop the run).
+    func snapshot(runId: Int64, runStart: Date) throws -> [String] {
+        var warnings: [String] = []
+        try snapshotUsers(runId: runId, runStart: runStart)
+        if let warning = try readAuditDisables(runStart: runStart) { warnings.append(warning) }
+        try snapshotDevices()
+        try snapshotAppAccess()
+        return warnings
+    }
+
+    func snapshotUsers(runId: Int64, runStart: Date) throws {
+        try store.beginStaging([.users])
+        var count = 0
+        let path = GraphQuery.path("/users", [("$select", UserPayload.select), ("$top", "999")])
+        try graph.forEachPage(path, as: UserPayload.self) { page in
+            try store.stageUsers(page.map { try $0.model() })
+            count += page.count
+        }
+        try store.commitStaging([.users])
+        try store.updateDisabledSince(now: runStart, runId: runId)
+        log.debug("snapshot: \(count) users")
+    }
+
+    /// Reads "Disable account" events to learn when accounts were disabled. Needs AuditLog.Read.All and, in most
+    /// tenants, a P1 licence: when refused, the run goes on with first-seen-disabled times and says so.
+    func readAuditDisables(runStart: Date) throws -> String? {
+        let since = try store.syncValue("audit_read_from").flatMap(GraphTimestamp.parse) ?? runStart.addingTimeInterval(-Self.firstAuditWindow)
+        let filter = "activityDisplayName eq 'Disable account' and activityDateTime ge \(GraphTimestamp.formatForFilter(since))"
+        let path = GraphQuery.path("/auditLogs/directoryAudits", [("$filter", filter), ("$top", "999")])
+        var events = 0
+        do {
+            try graph.forEachPage(path, as: DirectoryAuditPayload.self) { page in
+                for event in page where event.result?.lowercased() ?? "success" == "success" {
+                    guard let when = event.activityDateTime.flatMap(GraphTimestamp.parse) else { continue }
+                    for target in event.targetResources ?? [] where target.type?.lowercased() ?? "user" == "user" {
+                        if let id = target.id { try store.recordAuditDisable(userId: id, at: when) }
+                    }
+                    events += 1
+                }
+            }
+        } catch RunFailure.graph(let error) where error.info.httpStatus == 403 {
+            return "the directory audit log could not be read (\(error.info.code ?? "403")): \(error.info.message) Disable times fall back to when LeaverSweep first saw each account disabled. Grant AuditLog.Read.All (needs Entra ID P1/P2) to use audit times."
+        }
+        try store.setSyncValue("audit_read_from", GraphTimestamp.format(runStart.addingTimeInterval(-Self.auditOverlap)))
+        log.debug("snapshot: \(events) 'Disable account' audit events")
+        return nil
+    }
+
+    func snapshotDevices() throws {
+        try store.beginStaging([.devices, .deviceOwners])
+        var count = 0
+        let path = GraphQuery.path("/devices", [
+            ("$select", DevicePayload.select), ("$expand", "registeredOwners($select=id)"), ("$top", "999"),
+        ])
+        try graph.forEachPage(path, as: DevicePayload.self) { page in
+            try store.stageDevices(page.map { try $0.model() })
+            count += page.count
+        }
+        try store.commitStaging([.devices, .deviceOwners])
+        log.debug("snapshot: \(count) devices")
+    }
+
+    /// App role assignments and the user's own delegated grants, read only for disabled users.
+    func snapshotAppAccess() throws {
+        try store.beginStaging([.appRoleAssignments, .grants])
+        for userId in try store.disabledUserIds() {
+            let user = GraphQuery.segment(userId)
+            var assignments: [AppRoleAssignment] = []
+            var grants: [DelegatedGrant] = []
+            do {
+                try graph.forEachPage("/users/\(user)/appRoleAssignments?$top=999", as: AppRoleAssignmentPayload.self) { page in
+                    assignments += page.map { $0.model(userId: userId) }
+                }
+                try graph.forEachPage("/users/\(user)/oauth2PermissionGrants?$top=999", as: GrantPayload.self) { page in
+                    grants += page.map { $0.model() }
+                }
+            } catch RunFailure.graph(let error) where error.info.httpStatus == 404 {
+                continue  // deleted since the users snapshot: nothing left to hold access
+            }
+            try store.stageAppAccess(userId: userId, assignments: assignments, grants: grants)
+        }
+        try store.commitStaging([.appRoleAssignments, .grants])
+    }
+}

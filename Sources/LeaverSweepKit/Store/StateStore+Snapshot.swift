@@ -1,0 +1,124 @@
+import Foundation
+import LeaverSweepCore
+
+extension StateStore {
+    /// The snapshot collections, each with a staging twin. Names are fixed here, never taken from input.
+    public enum Collection: String, CaseIterable, Sendable {
+        case users, devices, deviceOwners = "device_owners", appRoleAssignments = "app_role_assignments", grants = "oauth2_grants"
+    }
+
+    /// Empties a staging table before a collection is read (a killed run may have left rows there).
+    public func beginStaging(_ collections: [Collection]) throws {
+        try db.transaction {
+            for collection in collections { try db.execute("DELETE FROM \(collection.rawValue)_staging") }
+        }
+    }
+
+    /// Replaces the live table with its completed staging twin, atomically.
+    public func commitStaging(_ collections: [Collection]) throws {
+        try db.transaction {
+            for collection in collections {
+                let table = collection.rawValue
+                try db.execute("DELETE FROM \(table); INSERT INTO \(table) SELECT * FROM \(table)_staging; DELETE FROM \(table)_staging;")
+            }
+        }
+    }
+
+    /// Writes one page of users to staging in one transaction with one prepared statement.
+    public func stageUsers(_ users: [DirectoryUser]) throws {
+        try db.transaction {
+            let insert = try db.prepare("INSERT OR REPLACE INTO users_staging (id, upn, display_name, account_enabled, sessions_valid_from, on_prem_sync) VALUES (?, ?, ?, ?, ?, ?)")
+            for user in users {
+                try insert.run([user.id, user.userPrincipalName, user.displayName, user.accountEnabled, user.signInSessionsValidFrom, user.onPremisesSyncEnabled])
+            }
+        }
+    }
+
+    public func stageDevices(_ devices: [DirectoryDevice]) throws {
+        try db.transaction {
+            let insert = try db.prepare("INSERT OR REPLACE INTO devices_staging (id, device_id, display_name, account_enabled, operating_system, trust_type, is_managed, on_prem_sync) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            let owner = try db.prepare("INSERT OR IGNORE INTO device_owners_staging (device_id, user_id) VALUES (?, ?)")
+            for device in devices {
+                try insert.run([device.id, device.deviceId, device.displayName, device.accountEnabled, device.operatingSystem, device.trustType, device.isManaged, device.onPremisesSyncEnabled])
+                for ownerId in device.registeredOwnerIds { try owner.run([device.id, ownerId]) }
+            }
+        }
+    }
+
+    public func stageAppAccess(userId: String, assignments: [AppRoleAssignment], grants: [DelegatedGrant]) throws {
+        try db.transaction {
+            let assignment = try db.prepare("INSERT OR REPLACE INTO app_role_assignments_staging (id, user_id, app_role_id, principal_id, principal_type, principal_display_name, resource_id, resource_display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            for a in assignments {
+                try assignment.run([a.id, userId, a.appRoleId, a.principalId, a.principalType, a.principalDisplayName, a.resourceId, a.resourceDisplayName])
+            }
+            let grant = try db.prepare("INSERT OR REPLACE INTO oauth2_grants_staging (id, user_id, client_id, consent_type, principal_id, resource_id, scope) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for g in grants {
+                try grant.run([g.id, userId, g.clientId, g.consentType, g.principalId, g.resourceId, g.scope])
+            }
+        }
+    }
+
+    /// Remembers when each disabled user was first seen disabled, and forgets users enabled again (a rehire
+    /// starts a new episode). Call after the users snapshot is committed.
+    public func updateDisabledSince(now: Date, runId: Int64) throws {
+        try db.transaction {
+            try db.run("INSERT OR IGNORE INTO user_disabled_since (user_id, first_seen_disabled, first_seen_run) SELECT id, ?, ? FROM users WHERE account_enabled = 0", [now, runId])
+            try db.run("DELETE FROM user_disabled_since WHERE user_id NOT IN (SELECT id FROM users WHERE account_enabled = 0)", [])
+        }
+    }
+
+    /// Records a "Disable account" audit event; the latest one per user is this disable episode's start.
+    public func recordAuditDisable(userId: String, at: Date) throws {
+        try db.run("UPDATE user_disabled_since SET audit_disabled_at = ? WHERE user_id = ? AND (audit_disabled_at IS NULL OR audit_disabled_at < ?)", [at, userId, at])
+    }
+
+    public func countUsers() throws -> (all: Int, disabled: Int) {
+        let row = try db.query("SELECT COUNT(*), COALESCE(SUM(account_enabled = 0), 0) FROM users", []) { (Int($0.int(0) ?? 0), Int($0.int(1) ?? 0)) }
+        return row.first ?? (0, 0)
+    }
+
+    public func countDevices() throws -> Int {
+        try db.query("SELECT COUNT(*) FROM devices", []) { Int($0.int(0) ?? 0) }.first ?? 0
+    }
+
+    public func disabledUserIds() throws -> [String] {
+        try db.query("SELECT id FROM users WHERE account_enabled = 0 ORDER BY id", []) { $0.string(0) ?? "" }
+    }
+
+    /// Loads the disabled users one at a time with everything the planner needs, so memory follows the number
+    /// of leavers, not the size of the tenant.
+    public func forEachLeaverCase(_ body: (LeaverCase) throws -> Void) throws {
+        let devices = try db.prepare("""
+            SELECT d.id, d.device_id, d.display_name, d.account_enabled, d.operating_system, d.trust_type, d.is_managed, d.on_prem_sync
+            FROM device_owners o JOIN devices d ON d.id = o.device_id WHERE o.user_id = ? ORDER BY d.id
+            """)
+        let assignments = try db.prepare("SELECT id, app_role_id, principal_id, principal_type, principal_display_name, resource_id, resource_display_name FROM app_role_assignments WHERE user_id = ? ORDER BY id")
+        let grants = try db.prepare("SELECT id, client_id, consent_type, principal_id, resource_id, scope FROM oauth2_grants WHERE user_id = ? ORDER BY id")
+        let users = try db.query("""
+            SELECT u.id, u.upn, u.display_name, u.sessions_valid_from, u.on_prem_sync, s.first_seen_disabled, s.audit_disabled_at
+            FROM users u JOIN user_disabled_since s ON s.user_id = u.id WHERE u.account_enabled = 0 ORDER BY u.id
+            """, []) { row -> (DirectoryUser, Date, Date?) in
+            let user = DirectoryUser(id: row.string(0) ?? "", userPrincipalName: row.string(1) ?? "", displayName: row.string(2),
+                                     accountEnabled: false, signInSessionsValidFrom: row.date(3), onPremisesSyncEnabled: row.bool(4))
+            return (user, row.date(5) ?? Date(timeIntervalSince1970: 0), row.date(6))
+        }
+        for (user, firstSeen, audit) in users {
+            let ownedDevices = try devices.query([user.id]) { row in
+                DirectoryDevice(id: row.string(0) ?? "", deviceId: row.string(1), displayName: row.string(2), accountEnabled: row.bool(3) ?? true,
+                                operatingSystem: row.string(4), trustType: row.string(5), isManaged: row.bool(6), onPremisesSyncEnabled: row.bool(7),
+                                registeredOwnerIds: [user.id])
+            }
+            let roleAssignments = try assignments.query([user.id]) { row in
+                AppRoleAssignment(id: row.string(0) ?? "", appRoleId: row.string(1), principalId: row.string(2) ?? user.id, principalType: row.string(3),
+                                  principalDisplayName: row.string(4), resourceId: row.string(5) ?? "", resourceDisplayName: row.string(6))
+            }
+            let userGrants = try grants.query([user.id]) { row in
+                DelegatedGrant(id: row.string(0) ?? "", clientId: row.string(1) ?? "", consentType: row.string(2) ?? "", principalId: row.string(3),
+                               resourceId: row.string(4) ?? "", scope: row.string(5))
+            }
+            let disabledAt = audit.map { DisabledTime(at: $0, source: .auditLog) } ?? DisabledTime(at: firstSeen, source: .firstSeenDisabled)
+            try body(LeaverCase(user: user, disabledAt: disabledAt, firstSeenDisabled: firstSeen, devices: ownedDevices,
+                                appRoleAssignments: roleAssignments, delegatedGrants: userGrants))
+        }
+    }
+}
