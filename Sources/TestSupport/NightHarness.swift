@@ -1,0 +1,90 @@
+import Foundation
+import GraphEmulator
+
+/// Runs the real `leaversweep` binary against an in-process Graph emulator, as cron would run it nightly.
+public final class NightHarness: @unchecked Sendable {
+    public let emulator: GraphEmulator
+    public let options: EmulatorOptions
+    public let directory: TemporaryDirectory
+    public let secret: String
+    public var mode = "enforce"
+    public var exclude: [String] = []
+
+    public init(tenant: EmulatedTenant, options: EmulatorOptions = EmulatorOptions()) throws {
+        self.options = options
+        self.secret = options.clientSecret
+        emulator = GraphEmulator(tenant: tenant, options: options)
+        try emulator.start(host: "127.0.0.1", port: 0)
+        directory = try TemporaryDirectory()
+    }
+
+    deinit {
+        emulator.stop()
+    }
+
+    public var databasePath: String { directory.path + "/state.sqlite" }
+    public var reportPath: String { directory.path + "/report.json" }
+    public var configPath: String { directory.path + "/config.toml" }
+
+    public func configText() -> String {
+        let exclusions = exclude.map { "\"\($0)\"" }.joined(separator: ", ")
+        return """
+            [tenant]
+            id = "\(options.tenantId)"
+            [auth]
+            client_id = "\(options.clientId)"
+            client_secret_env = "LEAVERSWEEP_CLIENT_SECRET"
+            authority = "\(emulator.baseURL)"
+            [graph]
+            endpoint = "\(emulator.baseURL)"
+            [state]
+            database = "\(databasePath)"
+            [policy]
+            mode = "\(mode)"
+            exclude = [\(exclusions)]
+            [report]
+            json = "\(reportPath)"
+
+            """
+    }
+
+    /// Writes the config and runs `leaversweep run` with it.
+    @discardableResult
+    public func run(_ extraArguments: [String] = [], environment extra: [String: String] = [:], config: String? = nil) throws -> ProcessResult {
+        try (config ?? configText()).write(toFile: configPath, atomically: true, encoding: .utf8)
+        var environment = ["LEAVERSWEEP_CLIENT_SECRET": secret, "PATH": "/usr/bin:/bin"]
+        environment.merge(extra) { _, new in new }
+        return try ProcessRunner.run(try BuiltProducts.executable("leaversweep"), ["run", "--config", configPath] + extraArguments, environment: environment)
+    }
+
+    /// The JSON report of the last run, as a plain dictionary (tests read it the way a machine consumer would).
+    public func report() throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: reportPath))
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+
+    public func reportedFindings() throws -> [[String: Any]] {
+        try report()["findings"] as? [[String: Any]] ?? []
+    }
+
+    /// Writes that reached the emulator, as "METHOD /v1.0/path" strings.
+    public func writes() -> [String] {
+        emulator.recordedWrites().map { "\($0.method) \($0.path)" }
+    }
+
+    /// Successful revocations and device disables, by target id.
+    public func effectiveWrites() -> (revoked: [String], disabledDevices: [String], refusedDevices: [String]) {
+        var revoked: [String] = []
+        var disabled: [String] = []
+        var refused: [String] = []
+        for write in emulator.recordedWrites() {
+            let parts = write.path.split(separator: "/").map(String.init)
+            if write.method == "POST", parts.last == "revokeSignInSessions", parts.count >= 3, write.status == 200 {
+                revoked.append(parts[parts.count - 2])
+            } else if write.method == "PATCH", parts.count >= 3, parts[parts.count - 2] == "devices" {
+                if write.status == 204 { disabled.append(parts.last!) } else if write.status == 400 { refused.append(parts.last!) }
+            }
+        }
+        return (revoked, disabled, refused)
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import LeaverSweepKit
+
+/// Exit statuses monitoring can tell apart. Documented in the README; never renumber.
+enum ExitStatus: Int32 {
+    /// The run completed and nothing is left for a person.
+    case success = 0
+    /// The run failed (Graph, network, token, state database); the report says what was and was not done.
+    case runFailed = 1
+    /// The run completed, and some drift needs a person (flagged findings or writes Graph refused).
+    case driftNeedsAPerson = 2
+    /// The configuration is invalid; nothing was contacted.
+    case configurationError = 78
+
+    init(_ result: RunResult) {
+        if result.failed {
+            self = .runFailed
+        } else if result.needsAPerson {
+            self = .driftNeedsAPerson
+        } else {
+            self = .success
+        }
+    }
+
+    var exitCode: ExitCode { ExitCode(rawValue) }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import LeaverSweepCore
+import LeaverSweepKit
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Snapshot the tenant, find drift, fix what can be fixed, and write the report."
+    )
+
+    @Option(name: .long, help: "Path to the config file.")
+    var config: String = "/etc/leaversweep/config.toml"
+
+    @Flag(name: .long, help: "Do everything except writes to the tenant.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Print nothing but errors (for cron).")
+    var quiet = false
+
+    @Flag(name: .long, help: "Print progress details to standard error.")
+    var verbose = false
+
+    func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be used together") }
+    }
+
+    func run() throws {
+        let configuration = try ConfigFile.load(config)
+        let log = RunLog(threshold: quiet ? .error : (verbose ? .debug : .warning))
+        let result: RunResult
+        do {
+            let nightly = NightlyRun(configuration: configuration, dryRun: dryRun, context: try .live(log: log))
+            result = try nightly.execute()
+        } catch {
+            log.error("\(error)")
+            throw ExitStatus.runFailed.exitCode
+        }
+        if !quiet {
+            print(result.report.renderText(), terminator: "")
+            if let path = result.reportPath { print("JSON report: \(path)") }
+        }
+        let status = ExitStatus(result)
+        if status != .success { throw status.exitCode }
+    }
+}
+
+extension NightlyRun.Context {
+    /// The real world: libcurl, the process environment, the wall clock.
+    static func live(log: RunLog) throws -> NightlyRun.Context {
+        NightlyRun.Context(
+            environment: ProcessInfo.processInfo.environment,
+            transport: try CurlHTTPTransport(),
+            now: { Date() },
+            sleep: { Thread.sleep(forTimeInterval: $0) },
+            log: log
+        )
+    }
+}
