@@ -77,13 +77,9 @@ import Testing
         #expect(TenantGenerator.demo(now: Self.now).0 == tenant)
     }
 
-    @Test func generatesTwentyThousandUsersQuickly() {
-        let clock = ContinuousClock()
-        let elapsed = clock.measure {
-            let (tenant, manifest) = TenantGenerator.generate(TenantSpec(users: 20_000, now: Self.now))
-            #expect(tenant.users.count == 20_000)
-            #expect(manifest.disabledUserIds.count == 1_000)
-        }
-        #expect(elapsed < .seconds(10))
+    @Test func generatesTheRequestedSizeAndDisabledFraction() {
+        let (tenant, manifest) = TenantGenerator.generate(TenantSpec(users: 20_000, now: Self.now))
+        #expect(tenant.users.count == 20_000)
+        #expect(manifest.disabledUserIds.count == 1_000)
     }
 }

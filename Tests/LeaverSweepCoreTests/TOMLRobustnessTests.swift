@@ -15,19 +15,16 @@ struct TOMLRobustnessTests {
         }
     }
 
-    /// Parses `text`, failing the test if it takes longer than a generous bound; returns the error, if any.
-    ///
-    /// The bound is loose because debug builds run these tests in parallel; what it catches is quadratic
-    /// or runaway behaviour, which on inputs of 100,000 items would take minutes, not seconds.
+    /// Parses `text` and returns the error, if any. No time bound here (timing belongs in benchmarks): quadratic
+    /// behaviour on these 10,000–100,000-item inputs would show as a test run taking minutes.
     @discardableResult
     private func parseQuickly(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> TOMLParseError? {
-        let clock = ContinuousClock()
-        let started = clock.now
-        var failure: TOMLParseError?
-        do { _ = try TOMLParser.parse(text) } catch { failure = error }
-        let elapsed = clock.now - started
-        #expect(elapsed < .seconds(5), "took \(elapsed)", sourceLocation: sourceLocation)
-        return failure
+        do {
+            _ = try TOMLParser.parse(text)
+            return nil
+        } catch {
+            return error
+        }
     }
 
     @Test(arguments: [
