@@ -92,7 +92,7 @@ public struct Planner: Sendable {
             key: "\(FindingKind.appRoleAssignment.rawValue):\(assignment.id)", kind: .appRoleAssignment,
             user: leaver.user, objectId: assignment.id,
             objectDisplayName: assignment.resourceDisplayName ?? assignment.resourceId,
-            detail: "app role on \(assignment.resourceDisplayName ?? assignment.resourceId) \(via)",
+            detail: via,
             reaction: excluded ? .excluded : .flag(.reviewAppAccess)
         )
     }
@@ -101,7 +101,7 @@ public struct Planner: Sendable {
         Finding(
             key: "\(FindingKind.delegatedGrant.rawValue):\(grant.id)", kind: .delegatedGrant,
             user: leaver.user, objectId: grant.id, objectDisplayName: grant.clientId,
-            detail: "user consented to client \(grant.clientId) for scopes \"\(grant.scope ?? "")\"",
+            detail: "the user consented to scopes \"\(grant.scope ?? "")\"",
             reaction: excluded ? .excluded : .flag(.reviewAppAccess)
         )
     }
