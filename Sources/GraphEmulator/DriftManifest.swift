@@ -14,18 +14,24 @@ public struct DriftManifest: Sendable, Equatable {
     public var nonWindowsLeftoverDevices: Set<String>
     /// Enabled devices with onPremisesSyncEnabled == true owned by a disabled user: flag for AD, never PATCH.
     public var syncedLeftoverDevices: Set<String>
-    /// Disabled users holding app role assignments or Principal (per-user) delegated grants.
+    /// Disabled users holding app role assignments (their own or through a group they are a direct member of)
+    /// or Principal (per-user) delegated grants.
     public var usersWithAppAccess: Set<String>
+    /// Disabled user id → ids of the app role assignments they hold through groups they are a direct member of.
+    /// The same assignment id appears under every such member, as Graph returns the same object to each.
+    public var groupInheritedAccess: [String: Set<String>]
 
     public init(disabledUserIds: Set<String> = [], expectedRevocations: Set<String> = [],
                 expectedDeviceDisables: Set<String> = [], nonWindowsLeftoverDevices: Set<String> = [],
-                syncedLeftoverDevices: Set<String> = [], usersWithAppAccess: Set<String> = []) {
+                syncedLeftoverDevices: Set<String> = [], usersWithAppAccess: Set<String> = [],
+                groupInheritedAccess: [String: Set<String>] = [:]) {
         self.disabledUserIds = disabledUserIds
         self.expectedRevocations = expectedRevocations
         self.expectedDeviceDisables = expectedDeviceDisables
         self.nonWindowsLeftoverDevices = nonWindowsLeftoverDevices
         self.syncedLeftoverDevices = syncedLeftoverDevices
         self.usersWithAppAccess = usersWithAppAccess
+        self.groupInheritedAccess = groupInheritedAccess
     }
 
     /// Applies the reconciliation rules to `tenant` (ignoring any client-side exclusions such as break-glass).
@@ -57,8 +63,15 @@ public struct DriftManifest: Sendable, Equatable {
         for grant in tenant.grants where grant.consentType == "Principal" {
             if let principal = grant.principalId, disabled.contains(principal) { withAccess.insert(principal) }
         }
+        var inherited: [String: Set<String>] = [:]
+        let disabledMembers = Dictionary(tenant.groups.map { group in (group.id, group.memberIds.filter(disabled.contains)) }) { a, b in a + b }
+        for assignment in tenant.appRoleAssignments {
+            for member in disabledMembers[assignment.principalId] ?? [] { inherited[member, default: []].insert(assignment.id) }
+        }
+        withAccess.formUnion(inherited.keys)
         self.init(disabledUserIds: disabled, expectedRevocations: Set(revocations), expectedDeviceDisables: expected,
-                  nonWindowsLeftoverDevices: nonWindows, syncedLeftoverDevices: synced, usersWithAppAccess: withAccess)
+                  nonWindowsLeftoverDevices: nonWindows, syncedLeftoverDevices: synced, usersWithAppAccess: withAccess,
+                  groupInheritedAccess: inherited)
     }
 }
 

@@ -100,6 +100,21 @@ public struct EmulatedAppRoleAssignment: Sendable, Equatable {
     }
 }
 
+/// A security group with direct members only (nested groups are not modelled). Assignments whose
+/// `principalId` is the group's id reach its members through `/users/{id}/appRoleAssignments`.
+public struct EmulatedGroup: Sendable, Equatable {
+    public var id: String
+    public var displayName: String
+    /// User object ids of the direct members.
+    public var memberIds: [String]
+
+    public init(id: String, displayName: String, memberIds: [String] = []) {
+        self.id = id
+        self.displayName = displayName
+        self.memberIds = memberIds
+    }
+}
+
 /// A delegated permission grant; `principalId` is nil for tenant-wide ("AllPrincipals") consent.
 public struct EmulatedGrant: Sendable, Equatable {
     public var id: String
@@ -149,14 +164,16 @@ public struct EmulatedTenant: Sendable, Equatable {
     public var appRoleAssignments: [EmulatedAppRoleAssignment]
     public var grants: [EmulatedGrant]
     public var auditEvents: [EmulatedAuditEvent]
+    public var groups: [EmulatedGroup]
 
     public init(users: [EmulatedUser] = [], devices: [EmulatedDevice] = [],
                 appRoleAssignments: [EmulatedAppRoleAssignment] = [], grants: [EmulatedGrant] = [],
-                auditEvents: [EmulatedAuditEvent] = []) {
+                auditEvents: [EmulatedAuditEvent] = [], groups: [EmulatedGroup] = []) {
         self.users = users
         self.devices = devices
         self.appRoleAssignments = appRoleAssignments
         self.grants = grants
         self.auditEvents = auditEvents
+        self.groups = groups
     }
 }

@@ -60,6 +60,7 @@ extension GraphEmulator {
          "expectedDeviceDisables": manifest.expectedDeviceDisables.sorted(),
          "nonWindowsLeftoverDevices": manifest.nonWindowsLeftoverDevices.sorted(),
          "syncedLeftoverDevices": manifest.syncedLeftoverDevices.sorted(),
-         "usersWithAppAccess": manifest.usersWithAppAccess.sorted()]
+         "usersWithAppAccess": manifest.usersWithAppAccess.sorted(),
+         "groupInheritedAccess": manifest.groupInheritedAccess.mapValues { $0.sorted() }]
     }
 }

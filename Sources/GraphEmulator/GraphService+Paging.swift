@@ -59,8 +59,13 @@ extension GraphService {
 
     /// `$count=true` is honoured only with `ConsistencyLevel: eventual` and only on page 1, as Graph does.
     func wantsCount(_ call: GraphCall) -> Bool {
-        call.query.count?.lowercased() == "true" && call.query.skipToken == nil
-            && call.request.header("ConsistencyLevel")?.lowercased() == "eventual"
+        isAdvancedQuery(call) && call.query.skipToken == nil
+    }
+
+    /// This request (any page) carries both `ConsistencyLevel: eventual` and `$count=true`.
+    func isAdvancedQuery(_ call: GraphCall) -> Bool {
+        call.query.count?.lowercased() == "true"
+            && call.request.header("ConsistencyLevel")?.trimmingCharacters(in: .whitespaces).lowercased() == "eventual"
     }
 
     /// Options this emulator does not serve on a collection; better a loud 400 than a silently ignored option.

@@ -9,13 +9,13 @@ extension GraphService {
         let include: (EmulatedUser) -> Bool = { enabled == nil || $0.accountEnabled == enabled }
         let page = try page(state.users, key: \.id, call: call, collection: "users", size: size, include: include)
         let count = wantsCount(call) ? state.users.lazy.filter(include).count : nil
-        return collectionResponse(context: context("users", names), values: page.items.map { .object(UserJSON.render($0, names)) },
+        return collectionResponse(context: context("users", names, call.query), values: page.items.map { .object(UserJSON.render($0, names)) },
                                   nextLink: page.nextLink, count: count)
     }
 
     func getUser(_ call: GraphCall, index: Int) throws -> HTTPResponse {
         let names = try UserJSON.properties.resolve(call.query.select)
-        let context: JSONMembers = [("@odata.context", .string(Self.metadataBase + context("users", names) + "/$entity"))]
+        let context: JSONMembers = [("@odata.context", .string(Self.metadataBase + context("users", names, call.query) + "/$entity"))]
         return GraphJSON.response(200, .object(context + UserJSON.render(state.users[index], names)))
     }
 
@@ -30,12 +30,12 @@ extension GraphService {
         let page = try page(state.devices, key: \.id, call: call, collection: "devices", size: size, include: include)
         let count = wantsCount(call) ? state.devices.lazy.filter(include).count : nil
         let values = page.items.map { device in JSONValue.object(renderDevice(device, names, owners: ownerNames)) }
-        return collectionResponse(context: context("devices", names), values: values, nextLink: page.nextLink, count: count)
+        return collectionResponse(context: context("devices", names, call.query), values: values, nextLink: page.nextLink, count: count)
     }
 
     func getDevice(_ call: GraphCall, index: Int) throws -> HTTPResponse {
         let names = try DeviceJSON.properties.resolve(call.query.select)
-        let context: JSONMembers = [("@odata.context", .string(Self.metadataBase + context("devices", names) + "/$entity"))]
+        let context: JSONMembers = [("@odata.context", .string(Self.metadataBase + context("devices", names, call.query) + "/$entity"))]
         return GraphJSON.response(200, .object(context + renderDevice(state.devices[index], names,
                                                                       owners: try ownerExpansion(call.query.expand))))
     }
@@ -51,12 +51,28 @@ extension GraphService {
                                   nextLink: page.nextLink)
     }
 
-    func listAssignments(_ call: GraphCall, _ assignments: [EmulatedAppRoleAssignment], collection: String) throws -> HTTPResponse {
+    func listAssignments(_ call: GraphCall, _ assignments: [EmulatedAppRoleAssignment], collection: String,
+                         count: Int? = nil) throws -> HTTPResponse {
         try rejectUnsupported(call.query)
         let size = min(try call.query.pageSize(default: 100, max: 999), options.pageCapUsers)
         let page = try page(assignments, key: \.id, call: call, collection: collection, size: size)
         return collectionResponse(context: "appRoleAssignments", values: page.items.map(AppAccessJSON.assignment),
-                                  nextLink: page.nextLink)
+                                  nextLink: page.nextLink, count: count)
+    }
+
+    /// `GET /users/{id}/appRoleAssignments`: the user's own assignments and those made to groups the user is a
+    /// direct member of (graph.md 2.5: "use `ConsistencyLevel: eventual` + `$count=true` for complete results").
+    ///
+    /// Our reading of that sentence, modelled strictly so clients that skip it are caught: without BOTH the
+    /// `ConsistencyLevel: eventual` header and `$count=true`, group-inherited assignments are left out and only
+    /// the user's own come back. The rule is applied per page request: `$count=true` travels in the nextLink but
+    /// a header cannot, so a client must resend `ConsistencyLevel` on every page or later pages silently lose the
+    /// group-inherited items. With both, page 1 also carries `@odata.count` (the total over all pages).
+    func listUserAssignments(_ call: GraphCall, index: Int) throws -> HTTPResponse {
+        let user = state.users[index]
+        let assignments = state.assignments(ofUser: user.id, includeGroups: isAdvancedQuery(call))
+        return try listAssignments(call, assignments, collection: "users/\(user.id)/appRoleAssignments",
+                                   count: wantsCount(call) ? assignments.count : nil)
     }
 
     func listGrants(_ call: GraphCall, _ grants: [EmulatedGrant], collection: String) throws -> HTTPResponse {
@@ -69,8 +85,10 @@ extension GraphService {
 
     // MARK: Rendering helpers
 
-    private func context(_ entitySet: String, _ names: [String]?) -> String {
-        names.map { "\(entitySet)(\($0.joined(separator: ",")))" } ?? entitySet
+    /// `users(id,accountEnabled)` after a `$select`, plain `users` for the default property set, as Graph writes it.
+    private func context(_ entitySet: String, _ names: [String]?, _ query: ODataQuery) -> String {
+        guard query.select != nil, let names else { return entitySet }
+        return "\(entitySet)(\(names.joined(separator: ",")))"
     }
 
     /// Users reached through a navigation property carry their type, as directoryObjects do in Graph.

@@ -80,8 +80,7 @@ final class GraphService {
             return try revokeSignInSessions(call, index: index)
         case ["approleassignments"]:
             try call.require("GET")
-            return try listAssignments(call, state.assignments(ofPrincipal: state.users[index].id),
-                                       collection: "users/\(state.users[index].id)/appRoleAssignments")
+            return try listUserAssignments(call, index: index)
         case ["approleassignments", "{id}"]:
             try call.require("DELETE")
             let assignmentId = rest[2]

@@ -64,7 +64,7 @@ private struct DemoTenant {
         // Disabled before audit retention; synced user with a hybrid-joined desktop (flag for AD, no PATCH).
         let nestor = addUser("Nestor", "Wilke", title: "Director", enabled: false, synced: true, sessionsFrom: now - 130 * day)
         addDevice(nestor, "Windows", "ServerAd", name: "CONTOSO-NW01", synced: true)
-        // Properly offboarded, device already disabled: nothing to do.
+        // Properly offboarded, device already disabled; still in "All Sales", so Salesforce access through the group.
         var isaiah = addUser("Isaiah", "Langer", title: "Sales Rep", enabled: false)
         disable(&isaiah, at: now - 10 * day - 0.75, sessionsFrom: now - 10 * day + 300)
         addDevice(isaiah, "Windows", "AzureAd", name: "DESKTOP-IL7Q2", enabled: false)
@@ -86,8 +86,13 @@ private struct DemoTenant {
 
         tenant.grants.append(EmulatedGrant(id: random.guid(), clientId: explorer, consentType: "AllPrincipals",
                                            principalId: nil, resourceId: graph, scope: "User.Read openid profile"))
+        // "All Sales" is assigned to Salesforce; its direct members (two leavers, three active sellers) all see that
+        // one assignment, same id. Alex holds Salesforce twice: directly and through the group.
+        let sellers = ["Bianca Pires", "Mateo García", "Kwame Mensah"].compactMap { name in tenant.users.first { $0.displayName == name }?.id }
+        let sales = EmulatedGroup(id: random.guid(), displayName: "All Sales", memberIds: [alex.id, isaiah.id] + sellers)
+        tenant.groups.append(sales)
         tenant.appRoleAssignments.append(EmulatedAppRoleAssignment(
-            id: random.guid(), principalId: random.guid(), principalType: "Group", principalDisplayName: "All Sales",
+            id: random.guid(), principalId: sales.id, principalType: "Group", principalDisplayName: sales.displayName,
             resourceId: salesforce, resourceDisplayName: "Salesforce", creationTimestamp: now - 400 * day))
     }
 

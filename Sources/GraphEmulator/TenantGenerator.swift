@@ -4,7 +4,7 @@ import Foundation
 public enum TenantGenerator {
     /// Deterministic for a given spec. Disabled users cycle through the cases so every case appears once
     /// there are a dozen leavers: revocation (done / missed / no audit event) × device (cloud Windows,
-    /// non-Windows, synced, already disabled) × app access.
+    /// non-Windows, synced, already disabled) × app access (own, or through the "All Sales" group).
     public static func generate(_ spec: TenantSpec) -> (EmulatedTenant, DriftManifest) {
         var builder = TenantBuilder(spec: spec)
         builder.build()
@@ -51,6 +51,7 @@ struct TenantBuilder {
         }
         for _ in 0..<(count / 50) { addDevice(owner: nil, category: .active, firstName: "Shared") }
         addTenantWideGrants()
+        addSalesGroup()
     }
 
     // MARK: Users
@@ -140,14 +141,34 @@ struct TenantBuilder {
             resourceId: graphResourceId, scope: random.pick(["User.Read", "User.Read Mail.Read", "Files.ReadWrite.All offline_access"])))
     }
 
-    /// One admin-consented grant and one group assignment: present, but never attributable to a single leaver.
+    /// One admin-consented grant: present, but never attributable to a single leaver.
     private mutating func addTenantWideGrants() {
         tenant.grants.append(EmulatedGrant(
             id: random.guid(), clientId: delegatedClients[0], consentType: "AllPrincipals", principalId: nil,
             resourceId: graphResourceId, scope: "User.Read openid profile"))
+    }
+
+    /// "All Sales", assigned to Salesforce, with two or three leavers and a few active users as direct members:
+    /// every member sees the same assignment (same id) in its appRoleAssignments. Skipped below two leavers.
+    private mutating func addSalesGroup() {
+        var disabled = tenant.users.filter { !$0.accountEnabled }.map(\.id)
+        var enabled = tenant.users.filter(\.accountEnabled).map(\.id)
+        guard disabled.count >= 2 else { return }
+        random.shuffle(&disabled, first: 3)
+        random.shuffle(&enabled, first: 4)
+        let members = Array(disabled.prefix(disabled.count >= 6 ? 3 : 2)) + Array(enabled.prefix(1 + random.below(3)))
+        let group = EmulatedGroup(id: random.guid(), displayName: "All Sales", memberIds: members)
+        tenant.groups.append(group)
         let resource = resources[0]
         tenant.appRoleAssignments.append(EmulatedAppRoleAssignment(
-            id: random.guid(), principalId: random.guid(), principalType: "Group", principalDisplayName: "All Sales",
+            id: random.guid(), principalId: group.id, principalType: "Group", principalDisplayName: group.displayName,
             resourceId: resource.id, resourceDisplayName: resource.name, creationTimestamp: spec.now - 400 * Self.day))
+    }
+}
+
+extension SplitMix64 {
+    /// Partial Fisher–Yates: puts `first` uniformly chosen elements (in random order) at the front.
+    mutating func shuffle<T>(_ items: inout [T], first: Int) {
+        for k in 0..<min(first, items.count) { items.swapAt(k, k + below(items.count - k)) }
     }
 }

@@ -16,6 +16,8 @@ struct TenantState {
     /// Lower-cased principal id → lower-cased ids; the client asks per leaver, so avoid full scans.
     private var assignmentIdsByPrincipal: [String: Set<String>] = [:]
     private var grantIdsByPrincipal: [String: Set<String>] = [:]
+    /// Lower-cased user id → ids of the groups the user is a direct member of.
+    private var groupIdsByMember: [String: Set<String>] = [:]
     /// Ascending by (time, id); readers reverse it for Graph's newest-first order.
     private(set) var auditEvents: [EmulatedAuditEvent]
 
@@ -34,6 +36,9 @@ struct TenantState {
         for assignment in tenant.appRoleAssignments {
             assignments[assignment.id.lowercased()] = assignment
             assignmentIdsByPrincipal[assignment.principalId.lowercased(), default: []].insert(assignment.id.lowercased())
+        }
+        for group in tenant.groups {
+            for member in group.memberIds { groupIdsByMember[member.lowercased(), default: []].insert(group.id.lowercased()) }
         }
         for grant in tenant.grants {
             grants[grant.id.lowercased()] = grant
@@ -70,6 +75,17 @@ struct TenantState {
 
     func assignments(ofPrincipal principalId: String) -> [EmulatedAppRoleAssignment] {
         let ids = assignmentIdsByPrincipal[principalId.lowercased()] ?? []
+        return ids.compactMap { assignments[$0] }.sorted { $0.id < $1.id }
+    }
+
+    /// What `/users/{id}/appRoleAssignments` can return: the user's own assignments plus, when
+    /// `includeGroups`, those made to groups the user is a direct member of — the same objects (same ids)
+    /// every member sees. Sorted by id; an assignment appears once even if reachable twice.
+    func assignments(ofUser userId: String, includeGroups: Bool) -> [EmulatedAppRoleAssignment] {
+        var ids = assignmentIdsByPrincipal[userId.lowercased()] ?? []
+        if includeGroups {
+            for group in groupIdsByMember[userId.lowercased()] ?? [] { ids.formUnion(assignmentIdsByPrincipal[group] ?? []) }
+        }
         return ids.compactMap { assignments[$0] }.sorted { $0.id < $1.id }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GraphEmulator
+import LeaverSweepKit
 
 /// Runs the real `leaversweep` binary against an in-process Graph emulator, as cron would run it nightly.
 public final class NightHarness: @unchecked Sendable {
@@ -86,5 +87,23 @@ public final class NightHarness: @unchecked Sendable {
             }
         }
         return (revoked, disabled, refused)
+    }
+}
+
+extension NightHarness {
+    /// Acts on the tenant as an admin would between nights (HR re-enabling someone, a helpdesk re-enabling a
+    /// laptop): a real token from the emulator's token endpoint, then a real Graph request over libcurl.
+    @discardableResult
+    public func adminRequest(_ method: String, _ path: String, json: String? = nil) throws -> Int {
+        let transport = try CurlHTTPTransport()
+        let form = "client_id=\(options.clientId)&client_secret=\(options.clientSecret)&grant_type=client_credentials&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"
+        let tokenResponse = try transport.perform(HTTPRequest(
+            method: "POST", url: "\(emulator.baseURL)/\(options.tenantId)/oauth2/v2.0/token",
+            headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Data(form.utf8)))
+        let token = (try JSONSerialization.jsonObject(with: tokenResponse.body) as? [String: Any])?["access_token"] as? String ?? ""
+        var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(token)")]
+        if json != nil { headers.append(("Content-Type", "application/json")) }
+        let response = try transport.perform(HTTPRequest(method: method, url: "\(emulator.baseURL)/v1.0\(path)", headers: headers, body: json.map { Data($0.utf8) }))
+        return response.status
     }
 }

@@ -9,6 +9,8 @@ enum ExitStatus: Int32 {
     case runFailed = 1
     /// The run completed, and some drift needs a person (flagged findings or writes Graph refused).
     case driftNeedsAPerson = 2
+    /// Another run holds the state database's lock; this one did nothing.
+    case anotherRunHoldsTheLock = 5
     /// The configuration is invalid; nothing was contacted.
     case configurationError = 78
 

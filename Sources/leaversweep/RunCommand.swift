@@ -32,6 +32,9 @@ struct RunCommand: ParsableCommand {
         do {
             let nightly = NightlyRun(configuration: configuration, dryRun: dryRun, context: try .live(log: log))
             result = try nightly.execute()
+        } catch RunFailure.lockHeld(let path) {
+            log.error("\(RunFailure.lockHeld(path))")
+            throw ExitStatus.anotherRunHoldsTheLock.exitCode
         } catch {
             log.error("\(error)")
             throw ExitStatus.runFailed.exitCode

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GraphEmulator
 import Testing
 import TestSupport
@@ -39,6 +42,10 @@ import TestSupport
         }
 
         let findings = try night.reportedFindings()
+        let keys = findings.compactMap { $0["key"] as? String }
+        #expect(keys.count == Set(keys).count, "finding keys are unique, even for an app role shared through a group")
+        let groupHolders = findings.filter { $0["kind"] as? String == "app_role_assignment" && ($0["detail"] as? String)?.contains("through group") == true }
+        #expect(Set(groupHolders.compactMap { ($0["user"] as? [String: Any])?["id"] as? String }) == Set(manifest.groupInheritedAccess.keys))
         let byStatus = Dictionary(grouping: findings) { $0["status"] as? String ?? "" }
         #expect(byStatus["applied"]?.count == manifest.expectedRevocations.count + manifest.expectedDeviceDisables.count - manifest.nonWindowsLeftoverDevices.count)
         let failed = byStatus["failed"] ?? []
@@ -97,6 +104,56 @@ import TestSupport
         let effective = night.effectiveWrites()
         #expect(Set(effective.revoked) == manifest.expectedRevocations)
         #expect(Set(effective.disabledDevices).union(effective.refusedDevices) == manifest.expectedDeviceDisables)
+
+        // Nights later the report still tells the truth: a refused (still enabled) phone is a person's task,
+        // never "applied", whichever moment the crash hit.
+        try night.run()
+        let third = try night.run()
+        #expect(third.status == 2)
+        #expect(night.writes().count == writes.count, "later nights send nothing")
+        for finding in try night.reportedFindings() where finding["kind"] as? String == "leftover_device" {
+            let id = (finding["object"] as? [String: Any])?["id"] as? String ?? ""
+            #expect(finding["status"] as? String == "flagged", "device \(id) is \(finding["status"] ?? "nil")")
+            #expect(night.emulator.device(id: id)?["accountEnabled"] as? Bool == true, "an open device finding is a device still enabled")
+        }
+    }
+
+    @Test func aUserReEnabledAndDisabledAgainBetweenNightsIsRevokedAgain() throws {
+        let (tenant, manifest) = Self.tenant()
+        let night = try NightHarness(tenant: tenant)
+        try night.run()
+        let user = try #require(manifest.expectedRevocations.sorted().first)
+        #expect(try night.adminRequest("PATCH", "/users/\(user)", json: #"{"accountEnabled":true}"#) == 204)
+        Thread.sleep(forTimeInterval: 1.1)  // audit and session times have one-second precision
+        #expect(try night.adminRequest("PATCH", "/users/\(user)", json: #"{"accountEnabled":false}"#) == 204)
+        let before = night.writes().count
+        try night.run()
+        #expect(Array(night.writes().dropFirst(before)) == ["POST /v1.0/users/\(user)/revokeSignInSessions"])
+    }
+
+    @Test func aLaptopSomeoneEnabledAgainIsHandedToAPersonNotDisabledNightly() throws {
+        let (tenant, manifest) = Self.tenant()
+        let night = try NightHarness(tenant: tenant)
+        try night.run()
+        let laptop = try #require(manifest.expectedDeviceDisables.subtracting(manifest.nonWindowsLeftoverDevices).sorted().first)
+        #expect(try night.adminRequest("PATCH", "/devices/\(laptop)", json: #"{"accountEnabled":true}"#) == 204)
+        let before = night.writes().count
+        try night.run()
+        #expect(night.writes().count == before)
+        let finding = try night.reportedFindings().first { ($0["object"] as? [String: Any])?["id"] as? String == laptop }
+        #expect(finding?["humanTask"] as? String == "review_re_enabled_device")
+    }
+
+    @Test func aSecondRunWhileOneIsGoingExitsAtOnceAndTouchesNothing() throws {
+        let (tenant, _) = Self.tenant()
+        let night = try NightHarness(tenant: tenant)
+        let holder = open(night.databasePath + ".lock", O_RDWR | O_CREAT, 0o600)
+        #expect(flock(holder, LOCK_EX) == 0)
+        defer { close(holder) }
+        let blocked = try night.run()
+        #expect(blocked.status == 5)
+        #expect(blocked.stderr.contains("another leaversweep run holds"))
+        #expect(night.emulator.recordedRequests().isEmpty)
     }
 
     @Test func excludedAccountsAreReportedAndNeverTouched() throws {
@@ -106,7 +163,9 @@ import TestSupport
         let night = try NightHarness(tenant: tenant)
         night.exclude = [upn.uppercased()]
         try night.run()
-        #expect(!night.writes().contains { $0.contains(victim) })
+        let victimDevices = tenant.devices.filter { $0.registeredOwnerIds.contains(victim) }.map(\.id)
+        #expect(!victimDevices.isEmpty)
+        #expect(!night.writes().contains { write in write.contains(victim) || victimDevices.contains { write.contains($0) } })
         let excluded = try night.reportedFindings().filter { $0["status"] as? String == "excluded" }
         #expect(excluded.contains { ($0["user"] as? [String: Any])?["id"] as? String == victim })
     }

@@ -77,6 +77,38 @@ import Testing
         #expect(TenantGenerator.demo(now: Self.now).0 == tenant)
     }
 
+    @Test func salesGroupGivesLeaversTheSameInheritedAssignment() throws {
+        let (tenant, manifest) = TenantGenerator.generate(TenantSpec(users: 400, now: Self.now))
+        let group = try #require(tenant.groups.first { $0.displayName == "All Sales" })
+        #expect(tenant.groups.count == 1)
+        let disabledMembers = Set(group.memberIds.filter(manifest.disabledUserIds.contains))
+        #expect(disabledMembers.count >= 2)
+        #expect(group.memberIds.contains { !manifest.disabledUserIds.contains($0) })
+        let assignment = try #require(tenant.appRoleAssignments.first { $0.principalId == group.id })
+        #expect(assignment.principalType == "Group" && assignment.principalDisplayName == "All Sales")
+        #expect(assignment.resourceDisplayName == "Salesforce")
+        #expect(manifest.groupInheritedAccess == Dictionary(uniqueKeysWithValues: disabledMembers.map { ($0, [assignment.id]) }))
+        #expect(disabledMembers.isSubset(of: manifest.usersWithAppAccess))
+        #expect(DriftManifest(deriving: tenant) == manifest)
+
+        let (small, smallManifest) = TenantGenerator.generate(TenantSpec(users: 20, disabledFraction: 0.05, now: Self.now))
+        #expect(smallManifest.disabledUserIds.count == 1)
+        #expect(small.groups.isEmpty && smallManifest.groupInheritedAccess.isEmpty)
+        #expect(!small.appRoleAssignments.contains { $0.principalType == "Group" })
+    }
+
+    @Test func demoSalesGroupCoversTwoLeaversAndActiveSellers() throws {
+        let (tenant, manifest) = TenantGenerator.demo(now: Self.now)
+        let group = try #require(tenant.groups.first)
+        let users = Dictionary(uniqueKeysWithValues: tenant.users.map { ($0.id, $0) })
+        #expect(group.memberIds.filter { users[$0]?.accountEnabled == false }.compactMap { users[$0]?.displayName }
+                    == ["Alex Wilber", "Isaiah Langer"])
+        #expect(group.memberIds.filter { users[$0]?.accountEnabled == true }.count == 3)
+        #expect(manifest.groupInheritedAccess.count == 2)
+        #expect(Set(manifest.groupInheritedAccess.values).count == 1)
+        #expect(Set(manifest.groupInheritedAccess.keys).isSubset(of: manifest.usersWithAppAccess))
+    }
+
     @Test func generatesTheRequestedSizeAndDisabledFraction() {
         let (tenant, manifest) = TenantGenerator.generate(TenantSpec(users: 20_000, now: Self.now))
         #expect(tenant.users.count == 20_000)

@@ -74,6 +74,13 @@ private func parseError(_ text: String) -> ConfigurationError? {
         #expect(error.message.contains("loopback"))
     }
 
+    @Test(arguments: ["https://graph.microsoft.com/v1.0", "https://graph.microsoft.com/beta/"])
+    func refusesAnEndpointWithAPathBecauseLeaverSweepAddsTheVersion(endpoint: String) throws {
+        let error = try #require(parseError(valid + "\n[graph]\nendpoint = \"\(endpoint)\"\n"))
+        #expect(error.key == "graph.endpoint")
+        #expect(error.message.contains("found path"))
+    }
+
     @Test func refusesASecretWrittenIntoTheConfigWithoutEchoingIt() throws {
         let text = valid.replacingOccurrences(of: "client_secret_env = \"LEAVERSWEEP_CLIENT_SECRET\"", with: "client_secret = \"hunter2-very-secret\"")
         let error = try #require(parseError(text))

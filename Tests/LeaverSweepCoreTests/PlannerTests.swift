@@ -23,7 +23,8 @@ private func device(_ id: String, enabled: Bool = true, os: String = "Windows", 
     DirectoryDevice(id: id, displayName: "dev-\(id)", accountEnabled: enabled, operatingSystem: os, trustType: trust, onPremisesSyncEnabled: synced, registeredOwnerIds: ["u1"])
 }
 
-private let enforce = Planner(policy: Policy(mode: .enforce))
+private let now = firstSeen.addingTimeInterval(600)
+private let enforce = Planner(policy: Policy(mode: .enforce), now: now)
 
 private func actions(_ findings: [Finding]) -> [PlannedAction] {
     findings.compactMap { if case .act(let action) = $0.reaction { action } else { nil } }
@@ -83,10 +84,10 @@ private func actions(_ findings: [Finding]) -> [PlannedAction] {
         #expect(findings.map(\.reaction) == [.flag(.disableInOnPremisesAD)])
     }
 
-    @Test func triesNonWindowsDevicesOnceAndHandsThemToTheMDMAdminAfterGraphRefuses() {
+    @Test func triesNonWindowsDevicesOnceAndHandsThemToTheMDMAdminAfterGraphRefuses() throws {
         let phone = device("d2", os: "iOS", trust: "Workplace")
         let first = enforce.findings(for: leaver(sessionsValidFrom: after, devices: [phone]), journal: [:])
-        let action = try! #require(actions(first).first)
+        let action = try #require(actions(first).first)
         #expect(action.ifRefused == .disableInMDM)
 
         let refused = JournalEntry(key: action.key, state: .failed, httpStatus: 400, errorCode: "Request_BadRequest")
@@ -94,9 +95,9 @@ private func actions(_ findings: [Finding]) -> [PlannedAction] {
         #expect(next.map(\.reaction) == [.refusedEarlier(.disableInMDM, actionKey: action.key)])
     }
 
-    @Test func doesNotResendAnUnknownOutcomeForADeviceGraphRefusesToDisable() {
+    @Test func doesNotResendAnUnknownOutcomeForADeviceGraphRefusesToDisable() throws {
         let phone = device("d2", os: "Android", trust: "Workplace")
-        let action = try! #require(actions(enforce.findings(for: leaver(sessionsValidFrom: after, devices: [phone]), journal: [:])).first)
+        let action = try #require(actions(enforce.findings(for: leaver(sessionsValidFrom: after, devices: [phone]), journal: [:])).first)
         let next = enforce.findings(for: leaver(sessionsValidFrom: after, devices: [phone]), journal: [action.key: JournalEntry(key: action.key, state: .inFlight)])
         #expect(next.map(\.reaction) == [.refusedEarlier(.disableInMDM, actionKey: action.key)])
     }
@@ -111,11 +112,33 @@ private func actions(_ findings: [Finding]) -> [PlannedAction] {
 }
 
 @Suite struct JournalAndPolicyTests {
-    @Test func neverResendsAWriteThatWasApplied() {
+    @Test func doesNotResendARevocationWhileItPropagates() {
         let first = actions(enforce.findings(for: leaver(), journal: [:]))
-        let journal = [first[0].key: JournalEntry(key: first[0].key, state: .applied)]
+        let journal = [first[0].key: JournalEntry(key: first[0].key, state: .applied, appliedAt: now.addingTimeInterval(-60))]
         let second = enforce.findings(for: leaver(), journal: journal)
         #expect(second.map(\.reaction) == [.alreadyApplied(actionKey: first[0].key)])
+    }
+
+    @Test func resendsARevocationThatDidNotStickAfterThePropagationWindow() {
+        let first = actions(enforce.findings(for: leaver(), journal: [:]))
+        let applied = now.addingTimeInterval(-Planner.revocationPropagation - 1)
+        let journal = [first[0].key: JournalEntry(key: first[0].key, state: .applied, appliedAt: applied)]
+        #expect(actions(enforce.findings(for: leaver(), journal: journal)) == first)
+    }
+
+    @Test func aWriteAppliedBeforeTheAccountWasDisabledAgainDoesNotCount() {
+        // Re-enabled and disabled again between two runs: same first-seen episode, but a newer audit disable time.
+        let first = actions(enforce.findings(for: leaver(), journal: [:]))
+        let journal = [first[0].key: JournalEntry(key: first[0].key, state: .applied, appliedAt: disabledAt.addingTimeInterval(60))]
+        let redisabled = leaver(disabled: DisabledTime(at: disabledAt.addingTimeInterval(3600), source: .auditLog))
+        #expect(actions(enforce.findings(for: redisabled, journal: journal)) == first)
+    }
+
+    @Test func aDeviceEnabledAgainAfterLeaverSweepDisabledItGoesToAPersonNotAFight() {
+        let first = actions(enforce.findings(for: leaver(sessionsValidFrom: after, devices: [device("d1")]), journal: [:]))
+        let journal = [first[0].key: JournalEntry(key: first[0].key, state: .applied, appliedAt: disabledAt.addingTimeInterval(60))]
+        let next = enforce.findings(for: leaver(sessionsValidFrom: after, devices: [device("d1")]), journal: journal)
+        #expect(next.map(\.reaction) == [.flag(.reviewReenabledDevice)])
     }
 
     @Test func resendsAWriteLeftInFlightWhileTheDriftIsStillVisible() {
@@ -128,13 +151,13 @@ private func actions(_ findings: [Finding]) -> [PlannedAction] {
         var rehired = leaver()
         let first = actions(enforce.findings(for: rehired, journal: [:]))
         rehired.firstSeenDisabled = firstSeen.addingTimeInterval(90 * 86_400)
-        let journal = [first[0].key: JournalEntry(key: first[0].key, state: .applied)]
+        let journal = [first[0].key: JournalEntry(key: first[0].key, state: .applied, appliedAt: now)]
         #expect(actions(enforce.findings(for: rehired, journal: journal)).count == 1)
     }
 
     @Test(arguments: ["leaver@contoso.com", "LEAVER@Contoso.com", "u1", "U1"])
     func excludedAccountsAreReportedButNeverActedOn(exclusion: String) {
-        let planner = Planner(policy: Policy(mode: .enforce, exclusions: [exclusion]))
+        let planner = Planner(policy: Policy(mode: .enforce, exclusions: [exclusion]), now: now)
         let findings = planner.findings(for: leaver(devices: [device("d1")], assignments: [.init(id: "a1", principalId: "u1", resourceId: "sp")]), journal: [:])
         #expect(findings.count == 3)
         #expect(findings.allSatisfy { $0.reaction == .excluded })
@@ -151,7 +174,7 @@ private func actions(_ findings: [Finding]) -> [PlannedAction] {
         let direct = AppRoleAssignment(id: "a1", principalId: "u1", principalType: "User", resourceId: "sp1", resourceDisplayName: "Salesforce")
         let viaGroup = AppRoleAssignment(id: "a2", principalId: "g1", principalType: "Group", principalDisplayName: "Sales", resourceId: "sp2", resourceDisplayName: "Workday")
         let findings = enforce.findings(for: leaver(sessionsValidFrom: after, assignments: [viaGroup, direct]), journal: [:])
-        #expect(findings.map(\.key) == ["app_role_assignment:a1", "app_role_assignment:a2"])
+        #expect(findings.map(\.key) == ["app_role_assignment:u1:a1", "app_role_assignment:u1:a2"], "group assignment ids are shared by members: keys include the user")
         #expect(findings.allSatisfy { $0.reaction == .flag(.reviewAppAccess) })
         #expect(findings[1].detail.contains("through group Sales"))
     }

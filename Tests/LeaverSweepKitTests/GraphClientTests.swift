@@ -82,6 +82,23 @@ import TestSupport
         #expect(transport.sentRequests.map(\.url) == ["https://graph.microsoft.com/v1.0/users?$top=999", "https://graph.microsoft.com/v1.0/users?$skiptoken=OPAQUE%2B1"])
     }
 
+    @Test func retriesA503OnANewConnection() throws {
+        let transport = ScriptedTransport([
+            ScriptedTransport.graphError(503, code: "serviceNotAvailable", message: "busy", headers: [("Retry-After", "0")]),
+        ], fallback: ScriptedTransport.json(200, #"{"value":[]}"#))
+        _ = try client(transport).send("GET", "/users")
+        #expect(transport.sentRequests.map(\.freshConnection) == [false, true])
+    }
+
+    @Test func comparesTheNextLinkOriginCaseInsensitively() throws {
+        let transport = ScriptedTransport([
+            ScriptedTransport.json(200, #"{"value":[{"id":"a"}],"@odata.nextLink":"HTTPS://Graph.Microsoft.com:443/v1.0/users?$skiptoken=x"}"#),
+        ], fallback: ScriptedTransport.json(200, #"{"value":[{"id":"b"}]}"#))
+        var ids: [String] = []
+        try client(transport).forEachPage("/users", as: UserPayload.self) { ids += $0.map(\.id) }
+        #expect(ids == ["a", "b"])
+    }
+
     @Test func retriesTransientNetworkErrorsButNotTLSFailures() throws {
         let reset = ScriptedTransport([{ _ in throw TransportError.network(code: 56, message: "Connection reset by peer", url: "x") }],
                                       fallback: ScriptedTransport.json(200, #"{"value":[]}"#))

@@ -44,7 +44,7 @@ private struct ExpectedFailure: Error {}
         let db = try SQLiteDatabase(path: directory.file("state.sqlite"))
 
         #expect(try db.query("PRAGMA journal_mode") { $0.string(0) } == ["wal"])
-        #expect(try db.query("PRAGMA synchronous") { $0.int(0) } == [1])  // NORMAL
+        #expect(try db.query("PRAGMA synchronous") { $0.int(0) } == [2])  // FULL
         #expect(try db.query("PRAGMA foreign_keys") { $0.int(0) } == [1])
         #expect(try db.query("PRAGMA busy_timeout") { $0.int(0) } == [5000])
     }

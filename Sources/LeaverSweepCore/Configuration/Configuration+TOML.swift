@@ -179,6 +179,10 @@ struct ConfigReader {
         guard components.query == nil, components.fragment == nil, components.user == nil else {
             throw error(line, qualified, "must not contain a query, fragment or credentials")
         }
+        guard components.path.isEmpty else {
+            // "/v1.0" and the tenant are added by LeaverSweep; a path here would double them.
+            throw error(line, qualified, "expected only scheme and host (and port), e.g. https://graph.microsoft.com; found path \"\(components.path)\"")
+        }
         switch scheme {
         case "https":
             return url

@@ -22,6 +22,8 @@ public enum HumanTask: String, Sendable, Codable, Equatable {
     case reviewAppAccess = "review_app_access"
     /// A previous attempt was refused by Graph in a way a retry will not change.
     case investigateFailedAction = "investigate_failed_action"
+    /// LeaverSweep disabled the device and someone enabled it again: find out who and why rather than fight them.
+    case reviewReenabledDevice = "review_re_enabled_device"
 }
 
 /// What LeaverSweep does about a finding, decided by the planner.

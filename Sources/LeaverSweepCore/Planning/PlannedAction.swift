@@ -15,14 +15,17 @@ public struct PlannedAction: Sendable, Equatable, Hashable {
     public var kind: ActionKind
     /// The user id (revocation) or device object id (disable).
     public var targetId: String
+    /// The disabled user the write is for; checked to be still disabled right before sending.
+    public var userId: String
     public var findingKey: String
     /// Who must act if Graph refuses this write for good (e.g. the MDM admin for a non-Windows device).
     public var ifRefused: HumanTask
 
-    public init(key: String, kind: ActionKind, targetId: String, findingKey: String, ifRefused: HumanTask = .investigateFailedAction) {
+    public init(key: String, kind: ActionKind, targetId: String, userId: String, findingKey: String, ifRefused: HumanTask = .investigateFailedAction) {
         self.key = key
         self.kind = kind
         self.targetId = targetId
+        self.userId = userId
         self.findingKey = findingKey
         self.ifRefused = ifRefused
     }
@@ -30,14 +33,14 @@ public struct PlannedAction: Sendable, Equatable, Hashable {
     public static func revokeSessions(userId: String, episodeStart: Date, findingKey: String) -> PlannedAction {
         PlannedAction(
             key: "revoke_sessions:\(userId):\(Self.episodeStamp(episodeStart))",
-            kind: .revokeSessions, targetId: userId, findingKey: findingKey
+            kind: .revokeSessions, targetId: userId, userId: userId, findingKey: findingKey
         )
     }
 
     public static func disableDevice(deviceObjectId: String, ownerId: String, episodeStart: Date, findingKey: String, ifRefused: HumanTask) -> PlannedAction {
         PlannedAction(
             key: "disable_device:\(deviceObjectId):\(ownerId):\(Self.episodeStamp(episodeStart))",
-            kind: .disableDevice, targetId: deviceObjectId, findingKey: findingKey, ifRefused: ifRefused
+            kind: .disableDevice, targetId: deviceObjectId, userId: ownerId, findingKey: findingKey, ifRefused: ifRefused
         )
     }
 
@@ -59,12 +62,15 @@ public struct JournalEntry: Sendable, Equatable {
     public var state: State
     public var httpStatus: Int?
     public var errorCode: String?
+    /// When Graph accepted the write (state `applied`).
+    public var appliedAt: Date?
 
-    public init(key: String, state: State, httpStatus: Int? = nil, errorCode: String? = nil) {
+    public init(key: String, state: State, httpStatus: Int? = nil, errorCode: String? = nil, appliedAt: Date? = nil) {
         self.key = key
         self.state = state
         self.httpStatus = httpStatus
         self.errorCode = errorCode
+        self.appliedAt = appliedAt
     }
 
     /// Graph answered that the request itself is wrong for this object (400, 404, 405, 409): sending it again

@@ -6,9 +6,16 @@ import Foundation
 /// every rule is testable without a network or a database.
 public struct Planner: Sendable {
     public var policy: Policy
+    /// The run's clock reading, passed in so the rules stay pure.
+    public var now: Date
 
-    public init(policy: Policy) {
+    /// Graph says a revocation "takes a few minutes" to show in `signInSessionsValidFromDateTime`; after this
+    /// long, drift that is still visible means the revocation did not stick, and it is sent again (it is idempotent).
+    public static let revocationPropagation: TimeInterval = 3600
+
+    public init(policy: Policy, now: Date) {
         self.policy = policy
+        self.now = now
     }
 
     /// The findings for one disabled user, each with its reaction.
@@ -53,7 +60,7 @@ public struct Planner: Sendable {
         return Finding(
             key: key, kind: .sessionsNotRevoked, user: user, objectId: user.id, objectDisplayName: user.displayName,
             detail: sessionDetail(leaver),
-            reaction: excluded ? .excluded : reaction(for: action, journal: journal)
+            reaction: excluded ? .excluded : reaction(for: action, leaver: leaver, journal: journal)
         )
     }
 
@@ -75,7 +82,7 @@ public struct Planner: Sendable {
                 deviceObjectId: device.id, ownerId: leaver.user.id, episodeStart: leaver.firstSeenDisabled,
                 findingKey: key, ifRefused: device.isWindows ? .investigateFailedAction : .disableInMDM
             )
-            chosen = reaction(for: action, journal: journal)
+            chosen = reaction(for: action, leaver: leaver, journal: journal)
             detail = "\(device.operatingSystem ?? "unknown OS") device (\(device.trustType ?? "unknown trust type")) still enabled"
         }
         return Finding(
@@ -89,7 +96,8 @@ public struct Planner: Sendable {
             ? "through group \(assignment.principalDisplayName ?? assignment.principalId); remove the membership"
             : "assigned directly"
         return Finding(
-            key: "\(FindingKind.appRoleAssignment.rawValue):\(assignment.id)", kind: .appRoleAssignment,
+            // Assignments inherited from a group carry the group's assignment id, shared by every member.
+            key: "\(FindingKind.appRoleAssignment.rawValue):\(leaver.user.id):\(assignment.id)", kind: .appRoleAssignment,
             user: leaver.user, objectId: assignment.id,
             objectDisplayName: assignment.resourceDisplayName ?? assignment.resourceId,
             detail: via,
@@ -107,11 +115,21 @@ public struct Planner: Sendable {
     }
 
     /// Decides between sending, not re-sending, and handing to a person, from what the journal remembers.
-    func reaction(for action: PlannedAction, journal: [String: JournalEntry]) -> Reaction {
+    func reaction(for action: PlannedAction, leaver: LeaverCase, journal: [String: JournalEntry]) -> Reaction {
         guard let entry = journal[action.key] else { return .act(action) }
         switch entry.state {
         case .applied:
-            return .alreadyApplied(actionKey: action.key)
+            // A write applied before this disable episode began (re-enabled and disabled again between two runs)
+            // says nothing about tonight's drift.
+            let episodeStart = Self.wholeSeconds(leaver.disabledAt?.at ?? leaver.firstSeenDisabled)
+            guard let appliedAt = entry.appliedAt, appliedAt >= episodeStart else { return .act(action) }
+            switch action.kind {
+            case .revokeSessions:
+                return now.timeIntervalSince(appliedAt) < Self.revocationPropagation ? .alreadyApplied(actionKey: action.key) : .act(action)
+            case .disableDevice:
+                // A device disable shows at once; still enabled means a person enabled it again.
+                return .flag(.reviewReenabledDevice)
+            }
         case .failed where entry.failedPermanently:
             return .refusedEarlier(action.ifRefused, actionKey: action.key)
         case .inFlight where action.ifRefused == .disableInMDM:

@@ -4,6 +4,8 @@ import Foundation
 public enum ActionOutcome: Sendable, Equatable {
     case applied(at: Date, requestId: String?)
     case failed(GraphErrorInfo)
+    /// Not sent because a last check showed it must not be (e.g. the account was enabled again during the run).
+    case skipped(reason: String)
 }
 
 extension ReportedFinding {
@@ -56,6 +58,9 @@ extension ReportedFinding {
                 if JournalEntry(key: planned.key, state: .failed, httpStatus: info.httpStatus).failedPermanently {
                     humanTask = planned.ifRefused
                 }
+            case .skipped(let reason)?:
+                status = .excluded
+                detail += " — not acted on: \(reason)"
             case nil:
                 status = .planned
             }

@@ -72,6 +72,7 @@ extension HumanTask {
         case .disableInMDM: return "retire or disable in Intune / the MDM"
         case .reviewAppAccess: return "review app access"
         case .investigateFailedAction: return "investigate the failed write"
+        case .reviewReenabledDevice: return "re-enabled after LeaverSweep disabled it; find out who and why"
         }
     }
 }

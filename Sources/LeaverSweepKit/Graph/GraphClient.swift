@@ -57,6 +57,7 @@ public final class GraphClient: @unchecked Sendable {
         let displayPath = url.hasPrefix(baseURL) ? String(url.dropFirst(baseURL.count)) : url
         var refreshedToken = false
         var attempt = 0
+        var lastStatus = 0
         while true {
             attempt += 1
             let clientRequestId = UUID().uuidString.lowercased()
@@ -68,7 +69,9 @@ public final class GraphClient: @unchecked Sendable {
             ]
             if json != nil { headers.append(("Content-Type", "application/json")) }
             headers.append(contentsOf: extraHeaders.map { (name: $0.0, value: $0.1) })
-            let request = HTTPRequest(method: method, url: url, headers: headers, body: json, timeoutSeconds: 100)
+            var request = HTTPRequest(method: method, url: url, headers: headers, body: json, timeoutSeconds: 100)
+            // Graph: "retry a 503 on a new HTTP connection" (the old one may be pinned to an unhealthy node).
+            request.freshConnection = lastStatus == 503
 
             count { method == "GET" ? ($0.reads += 1) : ($0.writes += 1) }
             let response: HTTPResponse
@@ -83,6 +86,7 @@ public final class GraphClient: @unchecked Sendable {
                 continue
             }
             count { $0.bytesReceived += response.body.count }
+            lastStatus = response.status
 
             switch response.status {
             case 200..<300:
@@ -140,13 +144,21 @@ public final class GraphClient: @unchecked Sendable {
         }
     }
 
-    /// Absolute URLs (nextLinks) must point at the configured Graph host; relative paths get `/v1.0` prefixed.
+    /// Absolute URLs (nextLinks) must point at the configured Graph origin (scheme, host and port, compared
+    /// case-insensitively); relative paths get `/v1.0` prefixed.
     private func resolve(_ pathOrURL: String) throws -> String {
         if pathOrURL.hasPrefix("/") { return baseURL + pathOrURL }
-        guard pathOrURL.hasPrefix(origin + "/") else {
+        guard let link = URLComponents(string: pathOrURL), let expected = URLComponents(string: origin),
+              Self.sameOrigin(link, expected) else {
             throw RunFailure.unexpectedResponse("refusing to follow a link to \(pathOrURL.prefix(80)): it is not on the Graph endpoint \(origin)")
         }
         return pathOrURL
+    }
+
+    static func sameOrigin(_ a: URLComponents, _ b: URLComponents) -> Bool {
+        func port(_ c: URLComponents) -> Int? { c.port ?? (c.scheme?.lowercased() == "https" ? 443 : 80) }
+        return a.scheme?.lowercased() == b.scheme?.lowercased() && a.host?.lowercased() == b.host?.lowercased()
+            && port(a) == port(b) && a.user == nil && a.password == nil
     }
 
     private func count(_ update: (inout GraphTraffic) -> Void) {

@@ -53,6 +53,8 @@ public enum RunFailure: Error, CustomStringConvertible {
     case transport(String, TransportError)
     case unexpectedResponse(String)
     case store(String)
+    /// Another run holds the state database's lock.
+    case lockHeld(String)
 
     public var description: String {
         switch self {
@@ -62,6 +64,7 @@ public enum RunFailure: Error, CustomStringConvertible {
         case .transport(let what, let error): return "\(what): \(error)"
         case .unexpectedResponse(let message): return message
         case .store(let message): return "state database: \(message)"
+        case .lockHeld(let path): return "another leaversweep run holds \(path); this run did nothing and exits"
         }
     }
 }

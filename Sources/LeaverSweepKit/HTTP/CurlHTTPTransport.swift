@@ -81,6 +81,7 @@ public final class CurlHTTPTransport: HTTPTransport, @unchecked Sendable {
                 let bodyPointer = buffer.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) } ?? emptyBody
                 try configure(url: url, method: method, body: bodyPointer, bodyCount: buffer.count,
                               headers: headerList, timeoutSeconds: request.timeoutSeconds, collector: collector)
+                if request.freshConnection { try handle.set(CURLOPT_FRESH_CONNECT, 1) }
                 // url, headerList and collector are only pointed to by libcurl; keep them alive until it is done.
                 try withExtendedLifetime((url, headerList, collector)) { () throws(CurlFailure) in try handle.perform() }
             }

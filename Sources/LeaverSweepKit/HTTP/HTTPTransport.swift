@@ -10,6 +10,8 @@ public struct HTTPRequest: Sendable {
     public var body: Data?
     /// Whole-exchange timeout; libcurl's connect timeout is set separately by the transport.
     public var timeoutSeconds: Int
+    /// Open a new connection instead of reusing one (Graph asks for this when retrying a 503).
+    public var freshConnection = false
 
     public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: Data? = nil, timeoutSeconds: Int = 60) {
         self.method = method

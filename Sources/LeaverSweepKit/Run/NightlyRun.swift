@@ -43,10 +43,12 @@ public struct NightlyRun {
 
     public var mode: RunMode { dryRun ? .dryRun : configuration.policy.mode }
 
-    /// Runs the night. Throws only when the run cannot start (no secret, unusable state database); failures after
-    /// that end in a report with outcome `failed` that says what was and was not done.
+    /// Runs the night. Throws only when the run cannot start (no secret, another run holds the lock, unusable
+    /// state database); failures after that end in a report with outcome `failed` that says what was and was not done.
     public func execute() throws -> RunResult {
         let (secret, secretWarning) = try SecretLoader.load(configuration.auth.clientSecret, environment: context.environment)
+        let lock = try RunLock(database: configuration.state.database)
+        defer { withExtendedLifetime(lock) {} }
         let store = try StateStore(path: configuration.state.database)
         let startedAt = context.now()
         let runId = try store.beginRun(startedAt: startedAt, mode: mode)
@@ -62,12 +64,15 @@ public struct NightlyRun {
         var reported: [ReportedFinding] = []
         do {
             warnings += try Snapshotter(graph: graph, store: store, log: context.log).snapshot(runId: runId, runStart: startedAt)
-            reported = try reconcile(store: store, graph: graph, runId: runId)
+            let reconciled = try reconcile(store: store, graph: graph, runId: runId, startedAt: startedAt)
+            reported = reconciled.findings
+            if let stopped = reconciled.stoppedBy { failure = "\(stopped)" }
             try store.recordFindings(reported, runId: runId)
         } catch {
             failure = "\(error)"
-            context.log.error(failure!)
         }
+        if let failure { context.log.error(failure) }
+        logFailedWrites(reported)
 
         let counts = (try? store.countUsers()) ?? (all: 0, disabled: 0)
         let finishedAt = context.now()
@@ -80,61 +85,20 @@ public struct NightlyRun {
         for warning in warnings { context.log.warning(warning) }
         try store.finishRun(runId, report: report, finishedAt: finishedAt)
         if let path = configuration.report.json {
-            try ReportFile.write(report, to: path)
+            try PrivateFile.write(try ReportJSON.encode(report), to: path)
         }
         return RunResult(report: report, traffic: graph.traffic, reportPath: configuration.report.json)
     }
 
-    /// Plans from the snapshot and the journal, settles writes a killed run left in flight, sends the rest.
-    private func reconcile(store: StateStore, graph: GraphClient, runId: Int64) throws -> [ReportedFinding] {
-        let journal = try store.journal()
-        let planner = Planner(policy: Policy(mode: mode, exclusions: configuration.policy.exclude))
-        var findings: [Finding] = []
-        try store.forEachLeaverCase { leaver in
-            findings += planner.findings(for: leaver, journal: journal.mapValues(\.entry))
+    /// Writes Graph refused for reasons a person must fix (permissions, outages) are errors, so `--quiet` cron
+    /// mail shows them; refusals that are already somebody's task (non-Windows devices) are not.
+    private func logFailedWrites(_ findings: [ReportedFinding]) {
+        let unexpected = findings.filter { $0.status == .failed && $0.humanTask == nil }
+        guard !unexpected.isEmpty else { return }
+        let byCause = Dictionary(grouping: unexpected) { "\($0.action?.rawValue ?? "write") → \($0.error?.httpStatus.map(String.init) ?? "no answer") \($0.error?.code ?? "")" }
+        for (cause, group) in byCause.sorted(by: { $0.key < $1.key }) {
+            let example = group[0].error
+            context.log.error("\(group.count) write(s) failed: \(cause): \(example?.message ?? "") (e.g. request-id \(example?.requestId ?? "none")); they are retried next run")
         }
-        let planned = findings.compactMap { finding -> PlannedAction? in
-            if case .act(let action) = finding.reaction { return action }
-            return nil
-        }
-
-        var outcomes: [String: ActionOutcome] = [:]
-        if mode.writesToTenant {
-            // A write journaled in flight whose drift is gone tonight took effect before the process died.
-            let plannedKeys = Set(planned.map(\.key))
-            for (key, action) in journal where action.entry.state == .inFlight && !plannedKeys.contains(key) {
-                try store.markApplied(key, runId: runId, at: context.now(), requestId: nil, clientRequestId: nil,
-                                      note: "confirmed by snapshot: the drift was gone after an interrupted run")
-            }
-            let executor = Executor(graph: graph, store: store, runId: runId, now: context.now, log: context.log,
-                                    crashAfterWrites: context.environment["LEAVERSWEEP_TEST_CRASH_AFTER_WRITES"].flatMap(Int.init))
-            outcomes = try executor.execute(planned)
-        }
-
-        return findings.map { finding in
-            var earlier: (at: Date, requestId: String?)?
-            var earlierError: GraphErrorInfo?
-            if case .alreadyApplied(let key) = finding.reaction, let entry = journal[key] {
-                earlier = entry.appliedAt.map { ($0, entry.requestId) }
-            }
-            if case .refusedEarlier(_, let key) = finding.reaction {
-                earlierError = journal[key]?.error
-            }
-            let outcome: ActionOutcome? = {
-                if case .act(let action) = finding.reaction { return outcomes[action.key] }
-                return nil
-            }()
-            return ReportedFinding(finding: finding, outcome: outcome, earlierApplication: earlier, earlierError: earlierError)
-        }
-    }
-}
-
-/// Writes the JSON report atomically (temp file + rename) so a reader never sees half a report.
-public enum ReportFile {
-    public static func write(_ report: RunReport, to path: String) throws {
-        let data = try ReportJSON.encode(report)
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try data.write(to: url, options: .atomic)
     }
 }

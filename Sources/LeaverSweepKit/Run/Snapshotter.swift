@@ -35,28 +35,36 @@ struct Snapshotter {
         log.debug("snapshot: \(count) users")
     }
 
-    /// Reads "Disable account" events to learn when accounts were disabled. Needs AuditLog.Read.All and, in most
-    /// tenants, a P1 licence: when refused, the run goes on with first-seen-disabled times and says so.
+    /// Reads "Disable account" events to learn when accounts were disabled, and "Enable account" events to know
+    /// when a disable belongs to an earlier episode. Needs AuditLog.Read.All and, in most tenants, a P1 licence:
+    /// when refused, the run goes on with first-seen-disabled times and says so.
     func readAuditDisables(runStart: Date) throws -> String? {
         let since = try store.syncValue("audit_read_from").flatMap(GraphTimestamp.parse) ?? runStart.addingTimeInterval(-Self.firstAuditWindow)
-        let filter = "activityDisplayName eq 'Disable account' and activityDateTime ge \(GraphTimestamp.formatForFilter(since))"
-        let path = GraphQuery.path("/auditLogs/directoryAudits", [("$filter", filter), ("$top", "999")])
         var events = 0
         do {
-            try graph.forEachPage(path, as: DirectoryAuditPayload.self) { page in
-                for event in page where event.result?.lowercased() ?? "success" == "success" {
-                    guard let when = event.activityDateTime.flatMap(GraphTimestamp.parse) else { continue }
-                    for target in event.targetResources ?? [] where target.type?.lowercased() ?? "user" == "user" {
-                        if let id = target.id { try store.recordAuditDisable(userId: id, at: when) }
+            for activity in ["Disable account", "Enable account"] {
+                let filter = "activityDisplayName eq '\(activity)' and activityDateTime ge \(GraphTimestamp.formatForFilter(since))"
+                let path = GraphQuery.path("/auditLogs/directoryAudits", [("$filter", filter), ("$top", "999")])
+                try graph.forEachPage(path, as: DirectoryAuditPayload.self) { page in
+                    for event in page where event.result?.lowercased() ?? "success" == "success" {
+                        guard event.activityDisplayName == activity, let when = event.activityDateTime.flatMap(GraphTimestamp.parse) else { continue }
+                        for target in event.targetResources ?? [] where target.type?.lowercased() ?? "user" == "user" {
+                            guard let id = target.id else { continue }
+                            if activity == "Disable account" {
+                                try store.recordAuditDisable(userId: id, at: when)
+                            } else {
+                                try store.recordAuditEnable(userId: id, at: when)
+                            }
+                        }
+                        events += 1
                     }
-                    events += 1
                 }
             }
         } catch RunFailure.graph(let error) where error.info.httpStatus == 403 {
             return "the directory audit log could not be read (\(error.info.code ?? "403")): \(error.info.message) Disable times fall back to when LeaverSweep first saw each account disabled. Grant AuditLog.Read.All (needs Entra ID P1/P2) to use audit times."
         }
         try store.setSyncValue("audit_read_from", GraphTimestamp.format(runStart.addingTimeInterval(-Self.auditOverlap)))
-        log.debug("snapshot: \(events) 'Disable account' audit events")
+        log.debug("snapshot: \(events) account enable/disable audit events")
         return nil
     }
 
@@ -82,7 +90,10 @@ struct Snapshotter {
             var assignments: [AppRoleAssignment] = []
             var grants: [DelegatedGrant] = []
             do {
-                try graph.forEachPage("/users/\(user)/appRoleAssignments?$top=999", as: AppRoleAssignmentPayload.self) { page in
+                // Group-inherited assignments come back completely only as an advanced query; the header is not
+                // carried by nextLink, so forEachPage resends it on every page.
+                try graph.forEachPage("/users/\(user)/appRoleAssignments?$count=true&$top=999", as: AppRoleAssignmentPayload.self,
+                                      headers: [("ConsistencyLevel", "eventual")]) { page in
                     assignments += page.map { $0.model(userId: userId) }
                 }
                 try graph.forEachPage("/users/\(user)/oauth2PermissionGrants?$top=999", as: GrantPayload.self) { page in

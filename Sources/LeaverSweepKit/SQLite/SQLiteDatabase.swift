@@ -22,7 +22,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// A new file is created with mode 0600 by `open(2)` before SQLite sees it, so the user data it
     /// will hold is never readable by others, not even briefly. SQLite gives the -wal and -shm files
     /// the database file's mode. An existing file keeps its mode. Then: WAL journal (readers do not
-    /// block the writer), synchronous=NORMAL (durable at checkpoints, safe against corruption in WAL),
+    /// block the writer), synchronous=FULL (every commit is on disk before it returns: a journal entry that
+    /// says a write is in flight must survive a power cut, not just a killed process),
     /// foreign keys on, and a 5 s busy timeout so a concurrent `sqlite3` shell does not fail a run.
     public init(path: String) throws {
         let inMemory = path == ":memory:"
@@ -43,7 +44,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         guard mode == (inMemory ? "memory" : "wal") else {
             throw SQLiteError(code: SQLITE_ERROR, message: "could not enable WAL journal mode (got \(mode ?? "nothing"))", sql: "PRAGMA journal_mode=WAL")
         }
-        try execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
+        try execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON")
     }
 
     deinit {

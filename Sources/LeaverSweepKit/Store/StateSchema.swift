@@ -55,7 +55,8 @@ enum StateSchema {
         user_id TEXT PRIMARY KEY,
         first_seen_disabled INTEGER NOT NULL,
         first_seen_run INTEGER,
-        audit_disabled_at INTEGER
+        audit_disabled_at INTEGER,
+        audit_enabled_at INTEGER
     );
     CREATE TABLE sync_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE actions (

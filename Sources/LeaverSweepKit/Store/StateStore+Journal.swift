@@ -4,6 +4,8 @@ import LeaverSweepCore
 /// An action as the journal holds it, with what an auditor asks about.
 public struct JournaledAction: Sendable, Equatable {
     public var entry: JournalEntry
+    public var kind: ActionKind?
+    public var targetId: String
     public var appliedAt: Date?
     public var requestId: String?
     public var error: GraphErrorInfo?
@@ -12,15 +14,17 @@ public struct JournaledAction: Sendable, Equatable {
 extension StateStore {
     /// Every action ever journaled, by key (the planner's view of the past).
     public func journal() throws -> [String: JournaledAction] {
-        let rows = try db.query("SELECT key, state, http_status, error_code, error_message, request_id, client_request_id, applied_at FROM actions", []) { row -> JournaledAction in
+        let rows = try db.query("SELECT key, state, http_status, error_code, error_message, request_id, client_request_id, applied_at, kind, target_id FROM actions", []) { row -> JournaledAction in
             let key = row.string(0) ?? ""
             let state = JournalEntry.State(rawValue: row.string(1) ?? "") ?? .inFlight
             let status = row.int(2).map(Int.init)
             let error = state == .failed
                 ? GraphErrorInfo(httpStatus: status, code: row.string(3), message: row.string(4) ?? "", requestId: row.string(5), clientRequestId: row.string(6))
                 : nil
-            return JournaledAction(entry: JournalEntry(key: key, state: state, httpStatus: status, errorCode: row.string(3)),
-                                   appliedAt: row.date(7), requestId: row.string(5), error: error)
+            let appliedAt = row.date(7)
+            return JournaledAction(entry: JournalEntry(key: key, state: state, httpStatus: status, errorCode: row.string(3), appliedAt: appliedAt),
+                                   kind: ActionKind(rawValue: row.string(8) ?? ""), targetId: row.string(9) ?? "",
+                                   appliedAt: appliedAt, requestId: row.string(5), error: error)
         }
         return Dictionary(rows.map { ($0.entry.key, $0) }, uniquingKeysWith: { first, _ in first })
     }

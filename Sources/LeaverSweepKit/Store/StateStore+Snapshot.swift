@@ -72,6 +72,16 @@ extension StateStore {
         try db.run("UPDATE user_disabled_since SET audit_disabled_at = ? WHERE user_id = ? AND (audit_disabled_at IS NULL OR audit_disabled_at < ?)", [at, userId, at])
     }
 
+    /// Records an "Enable account" audit event: a disable logged before it belongs to an earlier episode.
+    public func recordAuditEnable(userId: String, at: Date) throws {
+        try db.run("UPDATE user_disabled_since SET audit_enabled_at = ? WHERE user_id = ? AND (audit_enabled_at IS NULL OR audit_enabled_at < ?)", [at, userId, at])
+    }
+
+    /// The device's `accountEnabled` in the current snapshot, or nil when the device is not in it.
+    public func deviceIsEnabled(_ id: String) throws -> Bool? {
+        try db.query("SELECT account_enabled FROM devices WHERE id = ?", [id]) { $0.bool(0) }.first ?? nil
+    }
+
     public func countUsers() throws -> (all: Int, disabled: Int) {
         let row = try db.query("SELECT COUNT(*), COALESCE(SUM(account_enabled = 0), 0) FROM users", []) { (Int($0.int(0) ?? 0), Int($0.int(1) ?? 0)) }
         return row.first ?? (0, 0)
@@ -95,12 +105,15 @@ extension StateStore {
         let assignments = try db.prepare("SELECT id, app_role_id, principal_id, principal_type, principal_display_name, resource_id, resource_display_name FROM app_role_assignments WHERE user_id = ? ORDER BY id")
         let grants = try db.prepare("SELECT id, client_id, consent_type, principal_id, resource_id, scope FROM oauth2_grants WHERE user_id = ? ORDER BY id")
         let users = try db.query("""
-            SELECT u.id, u.upn, u.display_name, u.sessions_valid_from, u.on_prem_sync, s.first_seen_disabled, s.audit_disabled_at
+            SELECT u.id, u.upn, u.display_name, u.sessions_valid_from, u.on_prem_sync, s.first_seen_disabled, s.audit_disabled_at, s.audit_enabled_at
             FROM users u JOIN user_disabled_since s ON s.user_id = u.id WHERE u.account_enabled = 0 ORDER BY u.id
             """, []) { row -> (DirectoryUser, Date, Date?) in
             let user = DirectoryUser(id: row.string(0) ?? "", userPrincipalName: row.string(1) ?? "", displayName: row.string(2),
                                      accountEnabled: false, signInSessionsValidFrom: row.date(3), onPremisesSyncEnabled: row.bool(4))
-            return (user, row.date(5) ?? Date(timeIntervalSince1970: 0), row.date(6))
+            // A disable event older than a later enable belongs to an earlier episode: don't trust it for this one.
+            var audit = row.date(6)
+            if let disabled = audit, let enabled = row.date(7), enabled > disabled { audit = nil }
+            return (user, row.date(5) ?? Date(timeIntervalSince1970: 0), audit)
         }
         for (user, firstSeen, audit) in users {
             let ownedDevices = try devices.query([user.id]) { row in

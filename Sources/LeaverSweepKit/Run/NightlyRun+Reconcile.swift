@@ -1,0 +1,75 @@
+import Foundation
+import LeaverSweepCore
+
+extension NightlyRun {
+    struct Reconciled {
+        var findings: [ReportedFinding]
+        var stoppedBy: Error?
+    }
+
+    /// Plans from the snapshot and the journal, settles writes a killed run left in flight, sends the rest.
+    func reconcile(store: StateStore, graph: GraphClient, runId: Int64, startedAt: Date) throws -> Reconciled {
+        let journal = try store.journal()
+        let planner = Planner(policy: Policy(mode: mode, exclusions: configuration.policy.exclude), now: startedAt)
+        var findings: [Finding] = []
+        var leaverIds = Set<String>()
+        try store.forEachLeaverCase { leaver in
+            leaverIds.insert(leaver.user.id)
+            findings += planner.findings(for: leaver, journal: journal.mapValues(\.entry))
+        }
+        let planned = findings.compactMap { finding -> PlannedAction? in
+            if case .act(let action) = finding.reaction { return action }
+            return nil
+        }
+
+        var execution = ExecutionResult()
+        if mode.writesToTenant {
+            try confirmInFlightWrites(journal: journal, findings: findings, leaverIds: leaverIds, store: store, runId: runId)
+            let executor = Executor(graph: graph, store: store, runId: runId, now: context.now, log: context.log,
+                                    crashAfterWrites: context.environment["LEAVERSWEEP_TEST_CRASH_AFTER_WRITES"].flatMap(Int.init))
+            execution = executor.execute(planned)
+        }
+
+        let reported = findings.map { finding in
+            var earlier: (at: Date, requestId: String?)?
+            var earlierError: GraphErrorInfo?
+            var outcome: ActionOutcome?
+            switch finding.reaction {
+            case .alreadyApplied(let key):
+                earlier = journal[key]?.appliedAt.map { ($0, journal[key]?.requestId) }
+            case .refusedEarlier(_, let key):
+                earlierError = journal[key]?.error
+            case .act(let action):
+                outcome = execution.outcomes[action.key]
+            case .flag, .excluded:
+                break
+            }
+            return ReportedFinding(finding: finding, outcome: outcome, earlierApplication: earlier, earlierError: earlierError)
+        }
+        return Reconciled(findings: reported, stoppedBy: execution.stoppedBy)
+    }
+
+    /// A write a killed run left `in_flight` is marked applied only when its effect is visible in tonight's
+    /// snapshot. Anything else stays in flight: the planner re-sends it, or hands it to a person.
+    private func confirmInFlightWrites(journal: [String: JournaledAction], findings: [Finding], leaverIds: Set<String>,
+                                       store: StateStore, runId: Int64) throws {
+        let openFindingKeys = Set(findings.map(\.key))
+        for (key, action) in journal where action.entry.state == .inFlight {
+            let visible: Bool
+            switch action.kind {
+            case .revokeSessions?:
+                // Still disabled, and no sessions finding: signInSessionsValidFromDateTime moved past the disable.
+                visible = leaverIds.contains(action.targetId)
+                    && !openFindingKeys.contains("\(FindingKind.sessionsNotRevoked.rawValue):\(action.targetId)")
+            case .disableDevice?:
+                visible = try store.deviceIsEnabled(action.targetId) == false
+            case nil:
+                visible = false
+            }
+            if visible {
+                try store.markApplied(key, runId: runId, at: context.now(), requestId: nil, clientRequestId: nil,
+                                      note: "confirmed by snapshot after an interrupted run")
+            }
+        }
+    }
+}
