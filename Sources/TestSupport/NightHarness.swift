@@ -10,6 +10,8 @@ public final class NightHarness: @unchecked Sendable {
     public let secret: String
     public var mode = "enforce"
     public var exclude: [String] = []
+    /// Appended to the config as is, e.g. an `[email]` section.
+    public var extraConfig = ""
 
     public init(tenant: EmulatedTenant, options: EmulatorOptions = EmulatorOptions()) throws {
         self.options = options
@@ -45,8 +47,26 @@ public final class NightHarness: @unchecked Sendable {
             exclude = [\(exclusions)]
             [report]
             json = "\(reportPath)"
+            \(extraConfig)
 
             """
+    }
+
+    /// An `[email]` section sending to a loopback SMTP server without STARTTLS.
+    public func emailTo(_ server: LoopbackSMTPServer, send: String = "always") {
+        extraConfig = """
+            [email]
+            smtp_url = "\(server.url)"
+            starttls = "off"
+            from = "LeaverSweep <leaversweep@contoso.com>"
+            to = ["identity-admins@contoso.com", "Ops Team <ops@contoso.com>"]
+            send = "\(send)"
+            """
+    }
+
+    /// Runs another `leaversweep` subcommand with this night's config.
+    public func command(_ arguments: [String]) throws -> ProcessResult {
+        try ProcessRunner.run(try BuiltProducts.executable("leaversweep"), arguments + ["--config", configPath], environment: ["PATH": "/usr/bin:/bin"])
     }
 
     /// Writes the config and runs `leaversweep run` with it.

@@ -63,5 +63,9 @@ struct DemoCommand: ParsableCommand {
         let secondWrites = emulator.recordedWrites().count - firstWrites
         print("Second run the same night: \(second.report.summary.findings) findings still open, \(secondWrites) writes sent (the journal remembers).")
         print("JSON report: \(directory)/report.json")
+        // The HTML the admins get by email, to open in a browser.
+        let htmlPath = directory + "/report.html"
+        try PrivateFile.write(Data(HTMLReport.render(first.report, now: Date()).utf8), to: htmlPath)
+        print("HTML report: \(htmlPath)")
     }
 }

@@ -9,6 +9,8 @@ enum ExitStatus: Int32 {
     case runFailed = 1
     /// The run completed, and some drift needs a person (flagged findings or writes Graph refused).
     case driftNeedsAPerson = 2
+    /// The run completed but the report email could not be sent; it stays in the outbox for the next run.
+    case mailFailed = 3
     /// Another run holds the state database's lock; this one did nothing.
     case anotherRunHoldsTheLock = 5
     /// The configuration is invalid; nothing was contacted.
@@ -17,6 +19,8 @@ enum ExitStatus: Int32 {
     init(_ result: RunResult) {
         if result.failed {
             self = .runFailed
+        } else if result.mail?.failed == true {
+            self = .mailFailed
         } else if result.needsAPerson {
             self = .driftNeedsAPerson
         } else {

@@ -42,6 +42,7 @@ struct RunCommand: ParsableCommand {
         if !quiet {
             print(result.report.renderText(), terminator: "")
             if let path = result.reportPath { print("JSON report: \(path)") }
+            if let mail = result.mail, mail.sent > 0 { print("Report emailed (\(mail.sent) message\(mail.sent == 1 ? "" : "s") sent).") }
         }
         let status = ExitStatus(result)
         if status != .success { throw status.exitCode }

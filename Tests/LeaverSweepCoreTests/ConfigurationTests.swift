@@ -111,4 +111,44 @@ private func parseError(_ text: String) -> ConfigurationError? {
         #expect(error.line == 9)
         #expect(error.description.contains("not valid TOML"))
     }
+
+    // MARK: [email]
+
+    static let email = """
+
+    [email]
+    smtp_url = "smtp://mail.contoso.com:587"
+    username = "leaversweep@contoso.com"
+    password_env = "LEAVERSWEEP_SMTP_PASSWORD"
+    from = "LeaverSweep <leaversweep@contoso.com>"
+    to = ["identity-admins@contoso.com"]
+    """
+
+    @Test func parsesTheEmailSectionWithSafeDefaults() throws {
+        let config = try Configuration.parse(valid + Self.email)
+        let email = try #require(config.email)
+        #expect(email.startTLS == .required)
+        #expect(email.send == .onDrift)
+        #expect(email.password == .environment(variable: "LEAVERSWEEP_SMTP_PASSWORD"))
+        #expect(email.from == MailAddress(displayName: "LeaverSweep", address: "leaversweep@contoso.com"))
+        #expect(email.to.map(\.address) == ["identity-admins@contoso.com"])
+        #expect(try Configuration.parse(valid).email == nil)
+    }
+
+    @Test(arguments: [
+        ("smtp_url = \"smtp://mail.contoso.com:587\"", "smtp_url = \"http://mail.contoso.com\"", "email.smtp_url", "expected smtp://"),
+        ("smtp_url = \"smtp://mail.contoso.com:587\"", "smtp_url = \"smtp://mail.contoso.com:25\"\nstarttls = \"off\"", "email.starttls", "only for a loopback"),
+        ("from = \"LeaverSweep <leaversweep@contoso.com>\"", "from = \"LeaverSweep leaversweep@contoso.com\"", "email.from", "invalid part before the @"),
+        ("to = [\"identity-admins@contoso.com\"]", "to = []", "email.to", "non-empty"),
+        ("to = [\"identity-admins@contoso.com\"]", "to = [\"identity-admins@contoso.com\"]\nsend = \"daily\"", "email.send", "on_drift"),
+        ("password_env = \"LEAVERSWEEP_SMTP_PASSWORD\"", "password = \"hunter2\"", "email.password", "not accepted"),
+        ("username = \"leaversweep@contoso.com\"\n", "", "email.username", "no username"),
+    ])
+    func namesTheKeyOfAnEmailMistake(replace: String, with: String, key: String, fragment: String) throws {
+        let error = try #require(parseError(valid + Self.email.replacingOccurrences(of: replace, with: with)))
+        #expect(error.key == key, "\(error)")
+        #expect(error.description.contains(fragment), "\(error)")
+        #expect(error.line != nil)
+        #expect(!error.description.contains("hunter2"))
+    }
 }

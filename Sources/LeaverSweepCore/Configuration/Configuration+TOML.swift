@@ -22,13 +22,14 @@ struct ConfigReader {
     let file: String?
 
     static let knownKeys: [String: [String]] = [
-        "": ["tenant", "auth", "graph", "state", "policy", "report"],
+        "": ["tenant", "auth", "graph", "state", "policy", "report", "email"],
         "tenant": ["id"],
         "auth": ["client_id", "client_secret_env", "client_secret_file", "authority"],
         "graph": ["endpoint"],
         "state": ["database"],
         "policy": ["mode", "exclude"],
         "report": ["json"],
+        "email": ["smtp_url", "starttls", "username", "password_env", "password_file", "from", "to", "send"],
     ]
 
     mutating func configuration(from root: TOMLTable) throws(ConfigurationError) -> Configuration {
@@ -39,6 +40,7 @@ struct ConfigReader {
         let state = try table(root, "state", required: true)
         let policy = try table(root, "policy", required: false)
         let report = try table(root, "report", required: false)
+        let email = root["email"] == nil ? nil : try emailSettings(try table(root, "email", required: true))
 
         if let secret = auth.table["client_secret"] {
             // Name the mistake without ever echoing the value.
@@ -79,8 +81,65 @@ struct ConfigReader {
             graph: .init(endpoint: try url(graph, "endpoint", default: Configuration.defaultGraphEndpoint)),
             state: .init(database: try requiredString(state, "database", pattern: .absolutePath)),
             policy: .init(mode: mode, exclude: try stringArray(policy, "exclude") ?? []),
-            report: .init(json: try optionalPath(report, "json"))
+            report: .init(json: try optionalPath(report, "json")),
+            email: email
         )
+    }
+
+    func emailSettings(_ email: LocatedTable) throws(ConfigurationError) -> EmailSettings {
+        let urlText = try string(email, "smtp_url")
+        guard let urlText else { throw error(email.line, "email.smtp_url", "missing required value") }
+        let line = email.table["smtp_url"]?.line
+        guard let components = URLComponents(string: urlText), let scheme = components.scheme?.lowercased(),
+              ["smtp", "smtps"].contains(scheme), let host = components.host, !host.isEmpty, let url = components.url,
+              components.user == nil, components.query == nil else {
+            throw error(line, "email.smtp_url", "expected smtp://host:587 (STARTTLS) or smtps://host:465, without credentials")
+        }
+        let startTLSText = try string(email, "starttls") ?? "required"
+        guard let startTLS = EmailSettings.StartTLS(rawValue: startTLSText) else {
+            throw error(email.table["starttls"]?.line, "email.starttls", "expected \"required\" or \"off\", got \"\(startTLSText)\"")
+        }
+        if startTLS == .off && !LoopbackHost.isLoopback(host) {
+            throw error(email.table["starttls"]?.line, "email.starttls", "\"off\" is allowed only for a loopback SMTP server; mail to \(host) must be encrypted")
+        }
+        let username = try string(email, "username")
+        let passwordEnv = try string(email, "password_env")
+        let passwordFile = try string(email, "password_file")
+        let password: SecretSource?
+        switch (passwordEnv, passwordFile) {
+        case (nil, nil): password = nil
+        case let (name?, nil): password = .environment(variable: name)
+        case let (nil, path?):
+            guard path.hasPrefix("/") else { throw error(email.table["password_file"]?.line, "email.password_file", "expected an absolute path") }
+            password = .file(path: path)
+        case (.some, .some): throw error(email.table["password_file"]?.line, "email", "set password_env or password_file, not both")
+        }
+        if password != nil && username == nil {
+            throw error(email.line, "email.username", "a password is configured but no username")
+        }
+        if email.table["password"] != nil {
+            throw error(email.table["password"]?.keyLine, "email.password", "secrets are not accepted in the config file; set password_env or password_file")
+        }
+        let fromText = try string(email, "from")
+        guard let fromText else { throw error(email.line, "email.from", "missing required value") }
+        let from: MailAddress
+        do { from = try MailAddress.parse(fromText) } catch {
+            throw self.error(email.table["from"]?.line, "email.from", "\(error)")
+        }
+        guard let toTexts = try stringArray(email, "to"), !toTexts.isEmpty else {
+            throw error(email.table["to"]?.line ?? email.line, "email.to", "expected a non-empty array of addresses")
+        }
+        var to: [MailAddress] = []
+        for text in toTexts {
+            do { to.append(try MailAddress.parse(text)) } catch {
+                throw self.error(email.table["to"]?.line, "email.to", "\(error)")
+            }
+        }
+        let sendText = try string(email, "send") ?? "on_drift"
+        guard let send = EmailSettings.SendPolicy(rawValue: sendText) else {
+            throw error(email.table["send"]?.line, "email.send", "expected \"always\", \"on_drift\" or \"never\", got \"\(sendText)\"")
+        }
+        return EmailSettings(smtpURL: url, startTLS: startTLS, username: username, password: password, from: from, to: to, send: send)
     }
 
     // MARK: Tables and keys
@@ -106,7 +165,7 @@ struct ConfigReader {
     func checkKeys(_ table: TOMLTable, path: String) throws(ConfigurationError) {
         let known = Self.knownKeys[path] ?? []
         for (key, value) in table.entries where !known.contains(key) {
-            if path == "auth", key == "client_secret" { continue }  // reported with a better message above
+            if (path == "auth" && key == "client_secret") || (path == "email" && key == "password") { continue }  // better message below
             let qualified = path.isEmpty ? key : "\(path).\(key)"
             let hint = known.isEmpty ? "" : " (known keys here: \(known.joined(separator: ", ")))"
             throw error(value.keyLine, qualified, "unknown key\(hint)")

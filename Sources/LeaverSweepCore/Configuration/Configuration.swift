@@ -46,6 +46,8 @@ public struct Configuration: Sendable, Equatable {
     public var state: State
     public var policy: PolicySettings
     public var report: Report
+    /// Nil when no `[email]` section is configured: the report is only written and printed.
+    public var email: EmailSettings?
 
     public static let defaultAuthority = URL(string: "https://login.microsoftonline.com")!
     public static let defaultGraphEndpoint = URL(string: "https://graph.microsoft.com")!

@@ -12,14 +12,20 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var summary: Summary
     public var warnings: [String]
     public var findings: [ReportedFinding]
+    /// New / fixed / still open since earlier runs; nil when the run failed before findings were recorded.
+    public var history: ReportHistory?
 
-    public init(run: RunInfo, warnings: [String], findings: [ReportedFinding]) {
+    public init(run: RunInfo, warnings: [String], findings: [ReportedFinding], history: ReportHistory? = nil) {
         self.schemaVersion = Self.currentSchemaVersion
         self.run = run
         self.warnings = warnings
         self.findings = findings
         self.summary = Summary(findings: findings)
+        self.history = history
     }
+
+    /// Findings still needing something after tonight: all but those applied or excluded.
+    public var openFindings: Int { summary.open }
 
     public struct RunInfo: Sendable, Codable, Equatable {
         public var id: Int64
@@ -55,6 +61,9 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var failed: Int
         public var flagged: Int
         public var excluded: Int
+
+        /// Findings still needing something: all but those applied or excluded.
+        public var open: Int { findings - applied - excluded }
 
         public init(findings: [ReportedFinding]) {
             func count(_ status: FindingStatus) -> Int { findings.filter { $0.status == status }.count }

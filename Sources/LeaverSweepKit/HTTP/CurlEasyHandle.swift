@@ -81,6 +81,15 @@ final class CurlEasyHandle {
         try check(ccurl_easy_setopt_write_function(raw, option, writeFunction), setting: option)
     }
 
+    func set(_ option: CURLoption, readFunction: curl_read_callback) throws(CurlFailure) {
+        try check(ccurl_easy_setopt_read_function(raw, option, readFunction), setting: option)
+    }
+
+    /// Restricts the handle to the given protocols, e.g. "smtp,smtps" for the mailer.
+    func restrictProtocols(_ list: String) throws(CurlFailure) {
+        try check(ccurl_easy_setopt_string(raw, CURLOPT_PROTOCOLS_STR, list), setting: CURLOPT_PROTOCOLS_STR)
+    }
+
     /// Restricts the handle to http and https, including on redirects (which are not followed anyway).
     func restrictProtocolsToHTTP() throws(CurlFailure) {
         let code = ccurl_easy_setopt_string(raw, CURLOPT_PROTOCOLS_STR, "https,http")

@@ -6,6 +6,8 @@ public struct RunResult: Sendable {
     public var report: RunReport
     public var traffic: GraphTraffic
     public var reportPath: String?
+    /// Nil when no `[email]` section is configured.
+    public var mail: MailOutcome?
 
     /// A person has work to do: flagged findings or writes Graph refused.
     public var needsAPerson: Bool { report.summary.flagged > 0 || report.summary.failed > 0 }
@@ -20,14 +22,17 @@ public struct NightlyRun {
         public var now: @Sendable () -> Date
         public var sleep: @Sendable (Double) -> Void
         public var log: RunLog
+        public var makeMailSender: @Sendable (CurlSMTPSender.Settings) -> MailSender
 
         public init(environment: [String: String], transport: HTTPTransport, now: @escaping @Sendable () -> Date,
-                    sleep: @escaping @Sendable (Double) -> Void, log: RunLog) {
+                    sleep: @escaping @Sendable (Double) -> Void, log: RunLog,
+                    makeMailSender: @escaping @Sendable (CurlSMTPSender.Settings) -> MailSender = { CurlSMTPSender(settings: $0) }) {
             self.environment = environment
             self.transport = transport
             self.now = now
             self.sleep = sleep
             self.log = log
+            self.makeMailSender = makeMailSender
         }
     }
 
@@ -47,6 +52,8 @@ public struct NightlyRun {
     /// state database); failures after that end in a report with outcome `failed` that says what was and was not done.
     public func execute() throws -> RunResult {
         let (secret, secretWarning) = try SecretLoader.load(configuration.auth.clientSecret, environment: context.environment)
+        // Read the SMTP password before anything runs, so a missing one fails fast instead of after the writes.
+        let mailPassword = try configuration.email?.password.map { try SecretLoader.load($0, environment: context.environment) }
         let lock = try RunLock(database: configuration.state.database)
         defer { withExtendedLifetime(lock) {} }
         let store = try StateStore(path: configuration.state.database)
@@ -59,15 +66,17 @@ public struct NightlyRun {
         )
         let graph = GraphClient(transport: context.transport, tokens: tokens, endpoint: configuration.graph.endpoint, sleep: context.sleep)
 
-        var warnings = secretWarning.map { [$0] } ?? []
+        var warnings = [secretWarning, mailPassword?.warning].compactMap { $0 }
         var failure: String?
         var reported: [ReportedFinding] = []
+        var history: ReportHistory?
         do {
             warnings += try Snapshotter(graph: graph, store: store, log: context.log).snapshot(runId: runId, runStart: startedAt)
             let reconciled = try reconcile(store: store, graph: graph, runId: runId, startedAt: startedAt)
             reported = reconciled.findings
             if let stopped = reconciled.stoppedBy { failure = "\(stopped)" }
             try store.recordFindings(reported, runId: runId)
+            history = try store.history(runId: runId, startedAt: startedAt, openTonight: RunReport.Summary(findings: reported).open)
         } catch {
             failure = "\(error)"
         }
@@ -80,14 +89,22 @@ public struct NightlyRun {
             run: .init(id: runId, tenant: configuration.tenant.id, mode: mode, startedAt: startedAt, finishedAt: finishedAt,
                        outcome: failure == nil ? "completed" : "failed", failure: failure, disabledUsers: counts.disabled,
                        usersScanned: counts.all, devicesScanned: (try? store.countDevices()) ?? 0),
-            warnings: warnings, findings: reported
+            warnings: warnings, findings: reported, history: history
         )
         for warning in warnings { context.log.warning(warning) }
         try store.finishRun(runId, report: report, finishedAt: finishedAt)
         if let path = configuration.report.json {
             try PrivateFile.write(try ReportJSON.encode(report), to: path)
         }
-        return RunResult(report: report, traffic: graph.traffic, reportPath: configuration.report.json)
+        var mail: MailOutcome?
+        if let email = configuration.email {
+            let sender = context.makeMailSender(.init(url: email.smtpURL, startTLS: email.startTLS, username: email.username, password: mailPassword?.secret))
+            mail = try ReportMailer(settings: email, sender: sender, store: store, now: context.now).deliver(report)
+            if let failure = mail?.failure {
+                context.log.error("\(failure); \(mail?.pending ?? 0) report(s) kept in the outbox for the next run")
+            }
+        }
+        return RunResult(report: report, traffic: graph.traffic, reportPath: configuration.report.json, mail: mail)
     }
 
     /// Writes Graph refused for reasons a person must fix (permissions, outages) are errors, so `--quiet` cron

@@ -25,6 +25,7 @@ enum StateSchema {
         flagged INTEGER NOT NULL DEFAULT 0,
         planned INTEGER NOT NULL DEFAULT 0,
         excluded INTEGER NOT NULL DEFAULT 0,
+        open_findings INTEGER NOT NULL DEFAULT 0,
         report_json TEXT
     );
     CREATE TABLE users (
@@ -89,6 +90,19 @@ enum StateSchema {
         client_request_id TEXT
     );
     CREATE INDEX action_events_by_run ON action_events(run_id);
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        subject TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        recipients TEXT NOT NULL,
+        message TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        last_attempt_at INTEGER,
+        sent_at INTEGER
+    );
     CREATE TABLE findings (
         key TEXT PRIMARY KEY,
         kind TEXT NOT NULL,

@@ -32,10 +32,23 @@ public final class StateStore: @unchecked Sendable {
         let s = report.summary
         try db.run("""
             UPDATE runs SET finished_at = ?, outcome = ?, failure = ?, users_scanned = ?, devices_scanned = ?,
-                disabled_users = ?, findings = ?, applied = ?, failed = ?, flagged = ?, planned = ?, excluded = ?, report_json = ?
+                disabled_users = ?, findings = ?, applied = ?, failed = ?, flagged = ?, planned = ?, excluded = ?,
+                open_findings = ?, report_json = ?
             WHERE id = ?
             """, [finishedAt, report.run.outcome, report.run.failure, report.run.usersScanned, report.run.devicesScanned,
-                  report.run.disabledUsers, s.findings, s.applied, s.failed, s.flagged, s.planned, s.excluded, json, id])
+                  report.run.disabledUsers, s.findings, s.applied, s.failed, s.flagged, s.planned, s.excluded,
+                  report.openFindings, json, id])
+    }
+
+    /// The stored report of a run, exactly as it was written that night.
+    public func report(runId: Int64) throws -> RunReport? {
+        guard let json = try db.query("SELECT report_json FROM runs WHERE id = ?", [runId], { $0.string(0) }).first ?? nil else { return nil }
+        return try JSONDecoder().decode(RunReport.self, from: Data(json.utf8))
+    }
+
+    /// The newest run that wrote a report.
+    public func latestReportedRunId() throws -> Int64? {
+        try db.query("SELECT id FROM runs WHERE report_json IS NOT NULL ORDER BY id DESC LIMIT 1", []) { $0.int(0) }.first ?? nil
     }
 
     public func syncValue(_ name: String) throws -> String? {
@@ -47,8 +60,8 @@ public final class StateStore: @unchecked Sendable {
     }
 }
 
-enum ReportJSON {
-    static func encode(_ report: RunReport) throws -> Data {
+public enum ReportJSON {
+    public static func encode(_ report: RunReport) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(report)

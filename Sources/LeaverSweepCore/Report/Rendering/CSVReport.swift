@@ -1,0 +1,79 @@
+import Foundation
+
+/// The CSV attachment: every finding of a run, one row each, with full (untruncated) values.
+///
+/// Columns, in order (names are stable; new columns are only ever appended):
+/// - `run_id`: the run's id.
+/// - `tenant`: the tenant as configured (domain or id).
+/// - `finding_key`: stable across runs (`kind:objectId`; see the JSON report).
+/// - `kind`: `sessions_not_revoked`, `leftover_device`, `app_role_assignment` or `delegated_grant`.
+/// - `status`: `planned`, `applied`, `failed`, `flagged` or `excluded`.
+/// - `is_new`: `true` when first seen in this run, else `false` (also `false` when the run has no history).
+/// - `first_seen`: when the finding was first seen (ISO 8601 UTC); empty for findings not open tonight.
+/// - `user_id`, `user_principal_name`, `user_display_name`: the disabled user.
+/// - `object_id`, `object_display_name`: the device, app role assignment (named after the resource app), grant
+///   (named after the client app) or, for sessions, the user.
+/// - `detail`: the finding's sentence.
+/// - `action`: `revoke_sessions` or `disable_device`, or empty.
+/// - `human_task`: what a person must do (`disable_in_on_premises_ad`, `disable_in_mdm`, `review_app_access`,
+///   `review_re_enabled_device`, `investigate_failed_action`), or empty.
+/// - `request_id`: Graph's request-id of the write (applied or failed), or empty.
+/// - `error_code`, `error_message`: Graph's error for a failed write, or empty.
+///
+/// Format: RFC 4180 — comma separated, CRLF after every row including the last, cells quoted when they contain
+/// `,` `"` CR or LF, quotes doubled. UTF-8 starting with a byte order mark, because Excel (where admins open the
+/// attachment) reads a CSV without one in the machine's legacy code page and garbles non-ASCII names; Python
+/// (`utf-8-sig`), LibreOffice and pandas all accept it. Pass `byteOrderMark: false` for pipelines that do not.
+/// Cells that begin with `=`, `+`, `-`, `@`, tab or CR get a leading `'` (OWASP's CSV injection advice), so a
+/// display name such as `=HYPERLINK(…)` is shown as text rather than run as a formula.
+public enum CSVReport {
+    public static let columns = [
+        "run_id", "tenant", "finding_key", "kind", "status", "is_new", "first_seen",
+        "user_id", "user_principal_name", "user_display_name", "object_id", "object_display_name",
+        "detail", "action", "human_task", "request_id", "error_code", "error_message",
+    ]
+
+    public static func render(_ report: RunReport, byteOrderMark: Bool = true) -> String {
+        let newKeys = Set(report.history?.newKeys ?? [])
+        var csv = byteOrderMark ? "\u{FEFF}" : ""
+        csv += row(columns)
+        for finding in report.findings {
+            csv += row([
+                String(report.run.id),
+                report.run.tenant,
+                finding.key,
+                finding.kind.rawValue,
+                finding.status.rawValue,
+                newKeys.contains(finding.key) ? "true" : "false",
+                report.history?.firstSeen[finding.key] ?? "",
+                finding.user.id,
+                finding.user.userPrincipalName,
+                finding.user.displayName ?? "",
+                finding.object.id,
+                finding.object.displayName ?? "",
+                finding.detail,
+                finding.action?.rawValue ?? "",
+                finding.humanTask?.rawValue ?? "",
+                finding.requestId ?? finding.error?.requestId ?? "",
+                finding.error?.code ?? "",
+                finding.error?.message ?? "",
+            ])
+        }
+        return csv
+    }
+
+    static func row(_ cells: [String]) -> String {
+        cells.map(cell).joined(separator: ",") + "\r\n"
+    }
+
+    /// One cell: neutralised against formula injection, then quoted per RFC 4180 when needed.
+    public static func cell(_ value: String) -> String {
+        var text = value
+        if let first = text.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) {
+            text = "'" + text
+        }
+        let needsQuotes = text.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
+        guard needsQuotes else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import LeaverSweepCore
+
+@Suite struct PlainTextReportTests {
+    let text = PlainTextReport.render(ReportFixtures.report(), now: ReportFixtures.now)
+
+    @Test func hasTheSameSectionsAsTheHTMLPart() throws {
+        let markers = [
+            "LeaverSweep drift report — contoso.onmicrosoft.com", "3 new   8 open   2 fixed   1 applied   2 failed   8 need a person",
+            "WHAT CHANGED SINCE THE LAST RUN", "New (3)", "Fixed (2)", "GONE-PC (first seen 2026-11-18, 5 days)",
+            "Still open (6)", "BOB-PC — open 13 days", "ACTIONS", "Applied tonight (1)", "Failed (2)",
+            "Graph said HTTP 400 Request_BadRequest:", "request-id req-failed-1", "NEEDS A PERSON (8)",
+            "Disable in on-premises AD (1)", "Retire or disable in Intune (1)", "Re-enabled after LeaverSweep disabled them (1)",
+            "App role assignments to remove, by app (3)", "  Salesforce — 2 users", "Delegated grants to revoke, by client app (1)",
+            "Failed writes to investigate (1)", "EXCLUDED ACCOUNTS, SKIPPED (1)", "OPEN FINDINGS, LAST 14 RUNS",
+            "leaversweep report --run 42",
+        ]
+        var position = text.startIndex
+        for marker in markers {
+            let found = try #require(text.range(of: marker, range: position..<text.endIndex), "\(marker) missing or out of order")
+            position = found.upperBound
+        }
+    }
+
+    @Test func drawsTheTrendAsATextBarChart() {
+        #expect(text.contains("  11-10 " + String(repeating: "█", count: 40) + " 12\n"))
+        #expect(text.contains("  11-23 " + String(repeating: "█", count: 27) + " 8  ← this run\n"))
+    }
+
+    @Test func keepsLinesWithin100Columns() {
+        let long = PlainTextReport.render(ReportFixtures.hostileReport(displayName: "x", detail: String(repeating: "word ", count: 60)), now: ReportFixtures.now)
+        for line in (text + long).split(separator: "\n") {
+            #expect(line.count <= 100, "\(line)")
+        }
+    }
+
+    @Test func showsHostileStringsAsInertText() {
+        let text = PlainTextReport.render(ReportFixtures.hostileReport(displayName: "Eve\u{1B}[2J\r\nFAKE"), now: ReportFixtures.now)
+        #expect(!text.contains("\u{1B}") && !text.contains("\r") && !text.contains("\u{202E}"))
+        #expect(text.contains("Eve\\u{1B}[2J\\u{D}\\u{A}FAKE"))
+    }
+}

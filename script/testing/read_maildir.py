@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Prints the messages of a maildir as JSON, parsed by Python's standard MIME parser (email, policy=default).
+
+Used by the tests to check what a real SMTP server received: structure, decoded headers and bodies.
+Messages are listed in delivery order (maildir names start with the delivery time).
+"""
+import email
+import email.policy
+import json
+import mailbox
+import sys
+
+
+def structure(part):
+    if part.is_multipart():
+        return {"type": part.get_content_type(), "parts": [structure(p) for p in part.iter_parts()]}
+    return {"type": part.get_content_type(), "disposition": part.get_content_disposition(), "filename": part.get_filename()}
+
+
+def main(path):
+    box = mailbox.Maildir(path, factory=None, create=False)
+    out = []
+    for key in sorted(box.keys(), key=lambda k: box.get_file(k)._file.name.rsplit("/", 1)[-1]):
+        raw = box.get_bytes(key)
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        text = msg.get_body(preferencelist=("plain",))
+        html = msg.get_body(preferencelist=("html",))
+        attachments = [{"filename": a.get_filename(), "type": a.get_content_type(), "content": a.get_content()}
+                       for a in msg.iter_attachments()]
+        out.append({
+            "subject": str(msg["subject"]),
+            "from": str(msg["from"]),
+            "to": str(msg["to"]),
+            "date": str(msg["date"]),
+            "messageId": str(msg["message-id"]),
+            "headerNames": [name.lower() for name in msg.keys()],
+            "structure": structure(msg),
+            "text": text.get_content() if text else None,
+            "html": html.get_content() if html else None,
+            "attachments": attachments,
+            "defects": [str(d) for d in msg.defects],
+        })
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
