@@ -8,6 +8,8 @@ import Glibc
 public final class LoopbackSMTPServer: @unchecked Sendable {
     public let port: Int
     public let maildir: String
+    /// The aiosmtpd handler class: stores everything, or also refuses "nobody…" recipients with 550.
+    public let handler: String
     private var process: Process?
 
     /// The repository root, found from this file's location (Sources/TestSupport/…).
@@ -15,9 +17,10 @@ public final class LoopbackSMTPServer: @unchecked Sendable {
     static var python: String { repository.appendingPathComponent(".venv/bin/python").path }
 
     /// - Parameter port: a fixed port (to restart a server on the same address), or nil for a free one.
-    public init(directory: String, port: Int? = nil) throws {
+    public init(directory: String, port: Int? = nil, rejectingNobody: Bool = false) throws {
         self.port = try port ?? Self.freePort()
         maildir = directory + "/maildir"
+        handler = rejectingNobody ? "smtp_handlers.RejectingMailbox" : "aiosmtpd.handlers.Mailbox"
         try start()
     }
 
@@ -32,7 +35,8 @@ public final class LoopbackSMTPServer: @unchecked Sendable {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir]
+        process.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", handler, maildir]
+        process.environment = ["PYTHONPATH": Self.repository.appendingPathComponent("script/testing").path, "PATH": "/usr/bin:/bin"]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -39,6 +39,8 @@ import TestSupport
         let mail = messages[0]
         #expect((mail["subject"] as? String)?.hasPrefix("[LeaverSweep] contoso: ") == true, "\(mail["subject"] ?? "")")
         #expect((mail["defects"] as? [Any])?.isEmpty == true, "the parser found MIME defects: \(mail["defects"] ?? "")")
+        // Directory strings never reach headers at all (see MailMessageTests for hostile header input); this
+        // guards the whole path end to end.
         #expect((mail["headerNames"] as? [String])?.contains("bcc") == false, "a directory string added a header")
         #expect((mail["headerNames"] as? [String]).map { Set(["date", "message-id", "mime-version"]).isSubset(of: $0) } == true)
         #expect((mail["to"] as? String)?.contains("ops@contoso.com") == true)
@@ -59,10 +61,81 @@ import TestSupport
         let text = try #require(mail["text"] as? String)
         #expect(text.contains("Mallory"))
 
-        let csv = try #require((mail["attachments"] as? [[String: Any]])?.first?["content"] as? String)
-        #expect(!csv.split(whereSeparator: \.isNewline).contains { line in line.split(separator: ",").contains { $0.hasPrefix("=") || $0.hasPrefix("\"=") } },
-                "a CSV cell starts with a formula")
-        #expect(csv.contains("'=HYPERLINK"))
+        // Cells as Excel sees them, parsed by Python's csv module.
+        let rows = try #require((mail["attachments"] as? [[String: Any]])?.first?["rows"] as? [[String]])
+        #expect(rows.count > 1)
+        let cells = rows.flatMap { $0 }
+        #expect(!cells.contains { ["=", "+", "-", "@"].contains($0.first.map(String.init) ?? "") }, "a CSV cell starts with a formula character")
+        #expect(cells.contains { $0.hasPrefix("'=HYPERLINK") })
+    }
+
+    @Test func aMistypedRecipientDoesNotKeepTheReportFromEveryoneElse() throws {
+        let (tenant, _) = NightlyRunEndToEndTests.tenant()
+        let night = try NightHarness(tenant: tenant)
+        let smtp = try LoopbackSMTPServer(directory: night.directory.path, rejectingNobody: true)
+        night.emailTo(smtp)
+        night.extraConfig = night.extraConfig.replacingOccurrences(of: "to = [", with: "to = [\"nobody@contoso.com\", ")
+        let result = try night.run()
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(try smtp.messages().count == 1)
+    }
+
+    @Test func aMessageTheServerRefusesForGoodIsDroppedAndNeverBlocksTheQueue() throws {
+        let (tenant, _) = NightlyRunEndToEndTests.tenant()
+        let night = try NightHarness(tenant: tenant)
+        let smtp = try LoopbackSMTPServer(directory: night.directory.path, rejectingNobody: true)
+        night.emailTo(smtp)
+        let good = night.extraConfig
+        night.extraConfig = good.replacingOccurrences(of: #"to = ["identity-admins@contoso.com", "Ops Team <ops@contoso.com>"]"#, with: #"to = ["nobody@contoso.com"]"#)
+        let refused = try night.run()
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("dropped") && refused.stderr.contains("550"), "\(refused.stderr)")
+
+        night.extraConfig = good
+        let fixed = try night.run()
+        #expect(fixed.status == 2, "\(fixed.stderr)")
+        let messages = try smtp.messages()
+        #expect(messages.count == 1)
+        #expect((messages.first?["messageId"] as? String)?.contains("run-2.") == true, "tonight's report, not the dropped one")
+    }
+
+    @Test func aMissingSMTPPasswordIsAMailFailureNotAFailedNight() throws {
+        let (tenant, manifest) = NightlyRunEndToEndTests.tenant()
+        let night = try NightHarness(tenant: tenant)
+        let smtp = try LoopbackSMTPServer(directory: night.directory.path)
+        night.emailTo(smtp)
+        night.extraConfig += "\nusername = \"leaversweep\"\npassword_env = \"LEAVERSWEEP_SMTP_PASSWORD\"\n"
+        let result = try night.run()
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("SMTP password") && result.stderr.contains("email.password_env"))
+        #expect(Set(night.effectiveWrites().revoked) == manifest.expectedRevocations, "reconciling went ahead")
+    }
+
+    @Test func aDryRunNeitherMailsNorUsesUpTomorrowsNewFindings() throws {
+        let (tenant, _) = NightlyRunEndToEndTests.tenant()
+        let night = try NightHarness(tenant: tenant)
+        let smtp = try LoopbackSMTPServer(directory: night.directory.path)
+        night.emailTo(smtp)
+        try night.run(["--dry-run"])
+        #expect(try smtp.messages().isEmpty)
+        try night.run()
+        let report = try night.report()
+        let newKeys = (report["history"] as? [String: Any])?["newKeys"] as? [String] ?? []
+        let notExcluded = try night.reportedFindings().filter { $0["status"] as? String != "excluded" }
+        #expect(newKeys.count == notExcluded.count, "the first real night still sees every finding as new")
+        #expect(((report["history"] as? [String: Any])?["trend"] as? [Any])?.count == 1, "dry runs are not in the trend")
+    }
+
+    @Test func aFromAddressThatCouldInjectAHeaderIsAConfigError() throws {
+        let (tenant, _) = NightlyRunEndToEndTests.tenant()
+        let night = try NightHarness(tenant: tenant)
+        let smtp = try LoopbackSMTPServer(directory: night.directory.path)
+        night.emailTo(smtp)
+        night.extraConfig = night.extraConfig.replacingOccurrences(of: "from = \"LeaverSweep <leaversweep@contoso.com>\"", with: #"from = "LeaverSweep\r\nBcc: attacker@evil.example <leaversweep@contoso.com>""#)
+        let result = try night.run()
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("email.from") && result.stderr.contains("line break"), "\(result.stderr)")
+        #expect(night.emulator.recordedRequests().isEmpty)
     }
 
     @Test func aMailOutageKeepsTheReportAndTheNextRunSendsBothOldestFirst() throws {

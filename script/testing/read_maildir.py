@@ -4,8 +4,10 @@
 Used by the tests to check what a real SMTP server received: structure, decoded headers and bodies.
 Messages are listed in delivery order (maildir names start with the delivery time).
 """
+import csv
 import email
 import email.policy
+import io
 import json
 import mailbox
 import sys
@@ -25,8 +27,13 @@ def main(path):
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         text = msg.get_body(preferencelist=("plain",))
         html = msg.get_body(preferencelist=("html",))
-        attachments = [{"filename": a.get_filename(), "type": a.get_content_type(), "content": a.get_content()}
-                       for a in msg.iter_attachments()]
+        attachments = []
+        for a in msg.iter_attachments():
+            content = a.get_content()
+            entry = {"filename": a.get_filename(), "type": a.get_content_type(), "content": content}
+            if a.get_content_type() == "text/csv":
+                entry["rows"] = list(csv.reader(io.StringIO(content.lstrip("\ufeff"), newline="")))
+            attachments.append(entry)
         out.append({
             "subject": str(msg["subject"]),
             "from": str(msg["from"]),
@@ -38,7 +45,7 @@ def main(path):
             "text": text.get_content() if text else None,
             "html": html.get_content() if html else None,
             "attachments": attachments,
-            "defects": [str(d) for d in msg.defects],
+            "defects": [str(d) for part in msg.walk() for d in part.defects],
         })
     json.dump(out, sys.stdout)
 

@@ -92,8 +92,8 @@ struct ConfigReader {
         let line = email.table["smtp_url"]?.line
         guard let components = URLComponents(string: urlText), let scheme = components.scheme?.lowercased(),
               ["smtp", "smtps"].contains(scheme), let host = components.host, !host.isEmpty, let url = components.url,
-              components.user == nil, components.query == nil else {
-            throw error(line, "email.smtp_url", "expected smtp://host:587 (STARTTLS) or smtps://host:465, without credentials")
+              components.user == nil, components.query == nil, components.fragment == nil, components.path.isEmpty else {
+            throw error(line, "email.smtp_url", "expected smtp://host:587 (STARTTLS) or smtps://host:465: scheme, host and port only, without credentials")
         }
         let startTLSText = try string(email, "starttls") ?? "required"
         guard let startTLS = EmailSettings.StartTLS(rawValue: startTLSText) else {

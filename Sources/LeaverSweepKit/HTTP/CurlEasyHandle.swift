@@ -85,9 +85,15 @@ final class CurlEasyHandle {
         try check(ccurl_easy_setopt_read_function(raw, option, readFunction), setting: option)
     }
 
-    /// Restricts the handle to the given protocols, e.g. "smtp,smtps" for the mailer.
-    func restrictProtocols(_ list: String) throws(CurlFailure) {
-        try check(ccurl_easy_setopt_string(raw, CURLOPT_PROTOCOLS_STR, list), setting: CURLOPT_PROTOCOLS_STR)
+    /// Restricts the handle to the given protocols, e.g. "smtp,smtps" for the mailer, falling back to the
+    /// deprecated bitmask on libcurl older than 7.85.
+    func restrictProtocols(_ list: String, legacyMask: Int) throws(CurlFailure) {
+        let code = ccurl_easy_setopt_string(raw, CURLOPT_PROTOCOLS_STR, list)
+        if code == CURLE_UNKNOWN_OPTION {
+            try check(ccurl_easy_setopt_long(raw, CURLOPT_PROTOCOLS, legacyMask), setting: CURLOPT_PROTOCOLS)
+            return
+        }
+        try check(code, setting: CURLOPT_PROTOCOLS_STR)
     }
 
     /// Restricts the handle to http and https, including on redirects (which are not followed anyway).

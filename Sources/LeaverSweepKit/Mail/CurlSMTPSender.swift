@@ -32,24 +32,26 @@ public final class CurlSMTPSender: MailSender, @unchecked Sendable {
 
     public func send(_ message: Data, from: String, to: [String]) throws {
         try lock.withLock {
+            let handle = try CurlEasyHandle()
             do {
-                try deliver(message, from: from, to: to)
+                try deliver(message, from: from, to: to, handle: handle)
             } catch let failure as CurlFailure {
-                throw MailDeliveryError(server: server, code: failure.code, message: failure.message)
+                let status = (try? handle.long(CURLINFO_RESPONSE_CODE)).flatMap { $0 > 0 ? $0 : nil }
+                throw MailDeliveryError(server: server, code: failure.code, message: failure.message, smtpStatus: status)
             }
         }
     }
 
-    private func deliver(_ message: Data, from: String, to: [String]) throws {
-        let handle = try CurlEasyHandle()
+    private func deliver(_ message: Data, from: String, to: [String], handle: CurlEasyHandle) throws {
         try handle.installErrorBuffer()
         try handle.set(CURLOPT_NOSIGNAL, 1)
-        try handle.restrictProtocols("smtp,smtps")
+        try handle.restrictProtocols("smtp,smtps", legacyMask: Int(CURLPROTO_SMTP | CURLPROTO_SMTPS))
         try handle.set(CURLOPT_URL, settings.url.absoluteString)
         try handle.set(CURLOPT_CONNECTTIMEOUT, 15)
         try handle.set(CURLOPT_TIMEOUT, 120)
         try handle.set(CURLOPT_SSL_VERIFYPEER, 1)
         try handle.set(CURLOPT_SSL_VERIFYHOST, 2)
+        try handle.set(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
         if let ca = settings.caInfoPath { try handle.set(CURLOPT_CAINFO, ca) }
         // CURLUSESSL_ALL: fail unless the server upgrades; never fall back to plain text with a password.
         let useSSL = settings.startTLS == .required ? Int(CURLUSESSL_ALL.rawValue) : Int(CURLUSESSL_NONE.rawValue)
@@ -61,6 +63,10 @@ public final class CurlSMTPSender: MailSender, @unchecked Sendable {
         try handle.set(CURLOPT_MAIL_FROM, "<\(from)>")
         let recipients = try CurlStringList(to.map { "<\($0)>" })
         try handle.set(CURLOPT_MAIL_RCPT, list: recipients)
+        // One mistyped recipient must not keep the report from everyone else (libcurl 7.69+; older ones refuse
+        // the option, and then a bad recipient fails the whole message as before).
+        // Named by number: libcurl before 8.2 spells it CURLOPT_MAIL_RCPT_ALLLOWFAILS, later ones ALLOWFAILS.
+        try? handle.set(CURLoption(rawValue: 290), 1)
 
         let source = UploadSource(message)
         try handle.set(CURLOPT_UPLOAD, 1)

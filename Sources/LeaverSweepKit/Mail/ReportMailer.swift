@@ -5,9 +5,11 @@ import LeaverSweepCore
 public struct MailOutcome: Sendable, Equatable {
     /// Messages handed to the server in this run (earlier nights' first).
     public var sent = 0
-    /// Messages still in the outbox afterwards.
+    /// Messages still waiting in the outbox afterwards.
     public var pending = 0
-    /// Why sending stopped, if it did.
+    /// Messages given up on in this run (refused for good, or too many nights).
+    public var dropped = 0
+    /// Why sending stopped or a message was dropped, if it happened.
     public var failure: String?
 
     public var failed: Bool { failure != nil }
@@ -17,36 +19,50 @@ public struct MailOutcome: Sendable, Equatable {
 ///
 /// Mail comes after reconciling and never undoes it: a failure leaves the message queued for the next run.
 struct ReportMailer {
+    /// A message still unsent after this many nights is dropped, so an old outage can't block new reports.
+    static let maximumAttempts = 14
+
     let settings: EmailSettings
     let sender: MailSender
     let store: StateStore
     let now: @Sendable () -> Date
 
-    func deliver(_ report: RunReport) throws -> MailOutcome {
-        if settings.wants(report) {
-            let message = try compose(report)
-            try store.enqueueMail(runId: report.run.id, at: now(), subject: message.subject, sender: settings.from.address,
-                                  recipients: settings.to.map(\.address), message: message.rendered(boundarySeed: UUID().uuidString))
-        }
+    /// Never throws: every problem (the database included) becomes the outcome's failure, because mail must
+    /// not turn a completed reconcile into a failed run.
+    func deliver(_ report: RunReport) -> MailOutcome {
         var outcome = MailOutcome()
-        let pending = try store.pendingMail()
-        for (index, queued) in pending.enumerated() {
-            do {
-                try sender.send(queued.message, from: queued.sender, to: queued.recipients)
-                try store.markMailSent(queued.id, at: now())
-                outcome.sent += 1
-            } catch {
-                // The server is down or refusing: later messages would fail the same way; keep them all for next time.
-                try store.markMailFailed(queued.id, at: now(), error: "\(error)")
-                outcome.failure = "\(error)"
-                outcome.pending = pending.count - index
-                return outcome
+        do {
+            if settings.wants(report) {
+                let message = compose(report)
+                try store.enqueueMail(runId: report.run.id, at: now(), subject: message.subject, sender: settings.from.address,
+                                      recipients: settings.to.map(\.address), message: message.rendered(boundarySeed: UUID().uuidString))
             }
+            let pending = try store.pendingMail()
+            for (index, queued) in pending.enumerated() {
+                do {
+                    // Tonight's envelope: a corrected `to` list also rescues reports queued under the old one.
+                    try sender.send(queued.message, from: settings.from.address, to: settings.to.map(\.address))
+                    try store.markMailSent(queued.id, at: now())
+                    outcome.sent += 1
+                } catch let error as MailDeliveryError where error.refusesThisMessageForGood || queued.attempts + 1 >= Self.maximumAttempts {
+                    try store.markMailDead(queued.id, at: now(), error: "\(error)")
+                    outcome.dropped += 1
+                    outcome.failure = "the report of run \(queued.runId) was dropped after \(queued.attempts + 1) attempt(s): \(error)"
+                } catch {
+                    // The server is down or refusing everyone: later messages would fail the same way.
+                    try store.markMailFailed(queued.id, at: now(), error: "\(error)")
+                    outcome.failure = "\(error)"
+                    outcome.pending = pending.count - index
+                    return outcome
+                }
+            }
+        } catch {
+            outcome.failure = "the outbox could not be updated: \(error)"
         }
         return outcome
     }
 
-    func compose(_ report: RunReport) throws -> MailMessage {
+    func compose(_ report: RunReport) -> MailMessage {
         let domain = settings.from.address.split(separator: "@").last.map(String.init) ?? "leaversweep.invalid"
         return MailMessage.report(report, from: settings.from, to: settings.to, now: now(),
                                   messageId: "<leaversweep.run-\(report.run.id).\(UUID().uuidString.lowercased())@\(domain)>")

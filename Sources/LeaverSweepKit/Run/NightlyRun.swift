@@ -52,8 +52,6 @@ public struct NightlyRun {
     /// state database); failures after that end in a report with outcome `failed` that says what was and was not done.
     public func execute() throws -> RunResult {
         let (secret, secretWarning) = try SecretLoader.load(configuration.auth.clientSecret, environment: context.environment)
-        // Read the SMTP password before anything runs, so a missing one fails fast instead of after the writes.
-        let mailPassword = try configuration.email?.password.map { try SecretLoader.load($0, environment: context.environment) }
         let lock = try RunLock(database: configuration.state.database)
         defer { withExtendedLifetime(lock) {} }
         let store = try StateStore(path: configuration.state.database)
@@ -66,7 +64,7 @@ public struct NightlyRun {
         )
         let graph = GraphClient(transport: context.transport, tokens: tokens, endpoint: configuration.graph.endpoint, sleep: context.sleep)
 
-        var warnings = [secretWarning, mailPassword?.warning].compactMap { $0 }
+        var warnings = [secretWarning].compactMap { $0 }
         var failure: String?
         var reported: [ReportedFinding] = []
         var history: ReportHistory?
@@ -75,8 +73,11 @@ public struct NightlyRun {
             let reconciled = try reconcile(store: store, graph: graph, runId: runId, startedAt: startedAt)
             reported = reconciled.findings
             if let stopped = reconciled.stoppedBy { failure = "\(stopped)" }
-            try store.recordFindings(reported, runId: runId)
-            history = try store.history(runId: runId, startedAt: startedAt, openTonight: RunReport.Summary(findings: reported).open)
+            // A one-off --dry-run leaves the history (and so tomorrow's "new" and "fixed") untouched.
+            if !dryRun {
+                try store.recordFindings(reported, runId: runId)
+                history = try store.history(runId: runId, startedAt: startedAt, openTonight: RunReport.Summary(findings: reported).open)
+            }
         } catch {
             failure = "\(error)"
         }
@@ -93,18 +94,35 @@ public struct NightlyRun {
         )
         for warning in warnings { context.log.warning(warning) }
         try store.finishRun(runId, report: report, finishedAt: finishedAt)
+        // Mail first: it is queued in the database, so a full disk or bad report path can't lose it.
+        let mail = dryRun ? nil : mailReport(report, store: store)
         if let path = configuration.report.json {
             try PrivateFile.write(try ReportJSON.encode(report), to: path)
         }
-        var mail: MailOutcome?
-        if let email = configuration.email {
-            let sender = context.makeMailSender(.init(url: email.smtpURL, startTLS: email.startTLS, username: email.username, password: mailPassword?.secret))
-            mail = try ReportMailer(settings: email, sender: sender, store: store, now: context.now).deliver(report)
-            if let failure = mail?.failure {
-                context.log.error("\(failure); \(mail?.pending ?? 0) report(s) kept in the outbox for the next run")
+        return RunResult(report: report, traffic: graph.traffic, reportPath: configuration.report.json, mail: mail)
+    }
+
+    /// Queues and sends the report email. Every failure here is a mail failure (exit 3), never a failed run.
+    private func mailReport(_ report: RunReport, store: StateStore) -> MailOutcome? {
+        guard let email = configuration.email else { return nil }
+        var outcome: MailOutcome
+        do {
+            let password = try email.password.map { try SecretLoader.load($0, environment: context.environment, purpose: .smtpPassword) }
+            if let warning = password?.warning { context.log.warning(warning) }
+            let sender = context.makeMailSender(.init(url: email.smtpURL, startTLS: email.startTLS, username: email.username, password: password?.secret))
+            outcome = ReportMailer(settings: email, sender: sender, store: store, now: context.now).deliver(report)
+        } catch {
+            outcome = MailOutcome(failure: "\(error)")
+        }
+        if let failure = outcome.failure {
+            context.log.error("\(failure); \(outcome.pending) report(s) kept in the outbox for the next run")
+            let waiting = report.summary.flagged + report.summary.failed
+            if waiting > 0 {
+                // Exit status 3 outranks 2: say here what the missing email would have said.
+                context.log.error("\(waiting) finding(s) need a person tonight; see `leaversweep report --run \(report.run.id)`")
             }
         }
-        return RunResult(report: report, traffic: graph.traffic, reportPath: configuration.report.json, mail: mail)
+        return outcome
     }
 
     /// Writes Graph refused for reasons a person must fix (permissions, outages) are errors, so `--quiet` cron

@@ -26,6 +26,7 @@ enum StateSchema {
         planned INTEGER NOT NULL DEFAULT 0,
         excluded INTEGER NOT NULL DEFAULT 0,
         open_findings INTEGER NOT NULL DEFAULT 0,
+        recorded_findings INTEGER NOT NULL DEFAULT 0,
         report_json TEXT
     );
     CREATE TABLE users (
@@ -101,7 +102,8 @@ enum StateSchema {
         attempts INTEGER NOT NULL DEFAULT 0,
         last_error TEXT,
         last_attempt_at INTEGER,
-        sent_at INTEGER
+        sent_at INTEGER,
+        dead_at INTEGER
     );
     CREATE TABLE findings (
         key TEXT PRIMARY KEY,

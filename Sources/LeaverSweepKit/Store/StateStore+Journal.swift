@@ -80,6 +80,8 @@ extension StateStore {
                                 finding.object.displayName, finding.status.rawValue, runId, runId])
             }
             try db.run("UPDATE findings SET resolved_run = ? WHERE resolved_run IS NULL AND last_seen_run < ?", [runId, runId])
+            // History compares with the last run that recorded findings, whatever its outcome.
+            try db.run("UPDATE runs SET recorded_findings = 1 WHERE id = ?", [runId])
         }
     }
 }

@@ -23,9 +23,9 @@ extension StateStore {
         return db.lastInsertRowID
     }
 
-    /// Unsent messages, oldest first (the order they should reach the admins).
+    /// Unsent, undead messages, oldest first (the order they should reach the admins).
     public func pendingMail() throws -> [OutboxMessage] {
-        try db.query("SELECT id, run_id, subject, sender, recipients, message, attempts FROM outbox WHERE sent_at IS NULL ORDER BY id", []) { row in
+        try db.query("SELECT id, run_id, subject, sender, recipients, message, attempts FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL ORDER BY id", []) { row in
             OutboxMessage(
                 id: row.int(0) ?? 0, runId: row.int(1) ?? 0, subject: row.string(2) ?? "", sender: row.string(3) ?? "",
                 recipients: (try? JSONDecoder().decode([String].self, from: Data((row.string(4) ?? "[]").utf8))) ?? [],
@@ -34,8 +34,14 @@ extension StateStore {
         }
     }
 
+    /// Keeps the record of the send, not the body: the report itself is in `runs.report_json`.
     public func markMailSent(_ id: Int64, at: Date) throws {
-        try db.run("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_attempt_at = ?, last_error = NULL WHERE id = ?", [at, at, id])
+        try db.run("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_attempt_at = ?, last_error = NULL, message = '' WHERE id = ?", [at, at, id])
+    }
+
+    /// Gives up on a message the server refused for good (or after too many nights), so it never blocks the queue.
+    public func markMailDead(_ id: Int64, at: Date, error: String) throws {
+        try db.run("UPDATE outbox SET dead_at = ?, attempts = attempts + 1, last_attempt_at = ?, last_error = ? WHERE id = ?", [at, at, error, id])
     }
 
     public func markMailFailed(_ id: Int64, at: Date, error: String) throws {
