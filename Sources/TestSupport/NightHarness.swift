@@ -12,6 +12,8 @@ public final class NightHarness: @unchecked Sendable {
     public var exclude: [String] = []
     /// Appended to the config as is, e.g. an `[email]` section.
     public var extraConfig = ""
+    /// Extra lines inside `[policy]`, e.g. `max_actions = 3`.
+    public var policyLines = ""
 
     public init(tenant: EmulatedTenant, options: EmulatorOptions = EmulatorOptions()) throws {
         self.options = options
@@ -45,6 +47,7 @@ public final class NightHarness: @unchecked Sendable {
             [policy]
             mode = "\(mode)"
             exclude = [\(exclusions)]
+            \(policyLines)
             [report]
             json = "\(reportPath)"
             \(extraConfig)
@@ -67,6 +70,20 @@ public final class NightHarness: @unchecked Sendable {
     /// Runs another `leaversweep` subcommand with this night's config.
     public func command(_ arguments: [String]) throws -> ProcessResult {
         try ProcessRunner.run(try BuiltProducts.executable("leaversweep"), arguments + ["--config", configPath], environment: ["PATH": "/usr/bin:/bin"])
+    }
+
+    /// Starts `leaversweep run` without waiting, for tests that signal it mid-run.
+    public func start(_ extraArguments: [String] = []) throws -> Process {
+        try configText().write(toFile: configPath, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = try BuiltProducts.executable("leaversweep")
+        process.arguments = ["run", "--config", configPath] + extraArguments
+        process.environment = ["LEAVERSWEEP_CLIENT_SECRET": secret, "PATH": "/usr/bin:/bin"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
     }
 
     /// Writes the config and runs `leaversweep run` with it.

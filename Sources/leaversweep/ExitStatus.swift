@@ -11,6 +11,8 @@ enum ExitStatus: Int32 {
     case driftNeedsAPerson = 2
     /// The run completed but the report email could not be sent; it stays in the outbox for the next run.
     case mailFailed = 3
+    /// The blast-radius guard tripped: nothing was written; the report says why.
+    case guardTripped = 4
     /// Another run holds the state database's lock; this one did nothing.
     case anotherRunHoldsTheLock = 5
     /// The configuration is invalid; nothing was contacted.
@@ -19,6 +21,8 @@ enum ExitStatus: Int32 {
     init(_ result: RunResult) {
         if result.failed {
             self = .runFailed
+        } else if result.guardTripped {
+            self = .guardTripped
         } else if result.mail?.failed == true {
             self = .mailFailed
         } else if result.needsAPerson {

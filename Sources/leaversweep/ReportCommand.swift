@@ -31,12 +31,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let configuration = try ConfigFile.load(config)
-        guard FileManager.default.fileExists(atPath: configuration.state.database) else {
-            ConfigFile.printError("no state database at \(configuration.state.database): no run has been recorded yet")
-            throw ExitStatus.runFailed.exitCode
-        }
-        let store = try StateStore(path: configuration.state.database)
+        let store = try StoreOpening.open(config: config)
         guard let id = try runId == "latest" ? store.latestReportedRunId() : Int64(runId), let report = try store.report(runId: id) else {
             ConfigFile.printError("no report stored for run \(runId)")
             throw ExitStatus.runFailed.exitCode

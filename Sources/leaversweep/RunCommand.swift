@@ -15,6 +15,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Do everything except writes to the tenant.")
     var dryRun = false
 
+    @Flag(name: .long, help: "Approve this one run although the blast-radius guard (policy.max_actions, policy.max_newly_disabled_fraction) would stop it.")
+    var acceptMassChange = false
+
     @Flag(name: .long, help: "Print nothing but errors (for cron).")
     var quiet = false
 
@@ -30,7 +33,8 @@ struct RunCommand: ParsableCommand {
         let log = RunLog(threshold: quiet ? .error : (verbose ? .debug : .warning))
         let result: RunResult
         do {
-            let nightly = NightlyRun(configuration: configuration, dryRun: dryRun, context: try .live(log: log))
+            StopSignal.install()
+            let nightly = NightlyRun(configuration: configuration, dryRun: dryRun, acceptMassChange: acceptMassChange, context: try .live(log: log))
             result = try nightly.execute()
         } catch RunFailure.lockHeld(let path) {
             log.error("\(RunFailure.lockHeld(path))")

@@ -151,4 +151,31 @@ private func parseError(_ text: String) -> ConfigurationError? {
         #expect(error.line != nil)
         #expect(!error.description.contains("hunter2"))
     }
+
+    // MARK: blast radius and grace
+
+    @Test func parsesTheSafetyPolicyWithConservativeDefaults() throws {
+        let defaults = try Configuration.parse(valid).policy
+        #expect(defaults.maxActions == 1000)
+        #expect(defaults.maxNewlyDisabledFraction == 0.05)
+        #expect(defaults.deviceGrace == 0)
+        let text = valid.replacingOccurrences(of: "mode = \"report\"", with: "mode = \"report\"\nmax_actions = 50\nmax_newly_disabled_fraction = 0.02\ndevice_grace = \"1d12h\"")
+        let policy = try Configuration.parse(text).policy
+        #expect(policy.maxActions == 50)
+        #expect(policy.maxNewlyDisabledFraction == 0.02)
+        #expect(policy.deviceGrace == 36 * 3600)
+    }
+
+    @Test(arguments: [
+        ("max_actions = -1", "policy.max_actions"),
+        ("max_actions = \"1000\"", "policy.max_actions"),
+        ("max_newly_disabled_fraction = 5.0", "policy.max_newly_disabled_fraction"),
+        ("device_grace = \"tomorrow\"", "policy.device_grace"),
+        ("device_grace = 24", "policy.device_grace"),
+    ])
+    func namesTheKeyOfABadSafetySetting(line: String, key: String) throws {
+        let error = try #require(parseError(valid.replacingOccurrences(of: "mode = \"report\"", with: "mode = \"report\"\n" + line)))
+        #expect(error.key == key)
+        #expect(error.line == 10)
+    }
 }

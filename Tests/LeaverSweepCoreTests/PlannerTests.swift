@@ -169,6 +169,35 @@ private func actions(_ findings: [Finding]) -> [PlannedAction] {
     }
 }
 
+@Suite struct GracePeriodTests {
+    let graceful = Planner(policy: Policy(mode: .enforce, deviceGrace: 86_400), now: now)
+
+    @Test func waitsForTheGracePeriodBeforeDisablingADeviceButRevokesAtOnce() {
+        // Disabled (per audit) 1h10m before `now`: inside a 24 h grace period.
+        let findings = graceful.findings(for: leaver(devices: [device("d1")]), journal: [:])
+        #expect(findings.map(\.kind) == [.sessionsNotRevoked, .leftoverDevice])
+        #expect(actions(findings).map(\.kind) == [.revokeSessions])
+        guard case .deferred(let action, let until)? = findings.last?.reaction else {
+            Issue.record("device not deferred: \(String(describing: findings.last?.reaction))")
+            return
+        }
+        #expect(action.kind == .disableDevice)
+        #expect(until == disabledAt.addingTimeInterval(86_400))
+    }
+
+    @Test func disablesTheDeviceOnceTheGracePeriodHasPassed() {
+        let later = Planner(policy: Policy(mode: .enforce, deviceGrace: 86_400), now: disabledAt.addingTimeInterval(86_401))
+        #expect(actions(later.findings(for: leaver(sessionsValidFrom: after, devices: [device("d1")]), journal: [:])).map(\.kind) == [.disableDevice])
+    }
+
+    @Test func reportsADeferredDeviceAsPlannedWithTheDate() {
+        let finding = graceful.findings(for: leaver(sessionsValidFrom: after, devices: [device("d1")]), journal: [:])[0]
+        let reported = ReportedFinding(finding: finding, outcome: nil)
+        #expect(reported.status == .planned)
+        #expect(reported.detail.contains("will be disabled after"))
+    }
+}
+
 @Suite struct AppAccessRuleTests {
     @Test func flagsDirectAndGroupInheritedAppRoleAssignments() {
         let direct = AppRoleAssignment(id: "a1", principalId: "u1", principalType: "User", resourceId: "sp1", resourceDisplayName: "Salesforce")

@@ -27,7 +27,7 @@ struct ConfigReader {
         "auth": ["client_id", "client_secret_env", "client_secret_file", "authority"],
         "graph": ["endpoint"],
         "state": ["database"],
-        "policy": ["mode", "exclude"],
+        "policy": ["mode", "exclude", "max_actions", "max_newly_disabled_fraction", "device_grace"],
         "report": ["json"],
         "email": ["smtp_url", "starttls", "username", "password_env", "password_file", "from", "to", "send"],
     ]
@@ -80,10 +80,69 @@ struct ConfigReader {
             ),
             graph: .init(endpoint: try url(graph, "endpoint", default: Configuration.defaultGraphEndpoint)),
             state: .init(database: try requiredString(state, "database", pattern: .absolutePath)),
-            policy: .init(mode: mode, exclude: try stringArray(policy, "exclude") ?? []),
+            policy: try policySettings(policy, mode: mode),
             report: .init(json: try optionalPath(report, "json")),
             email: email
         )
+    }
+
+    func policySettings(_ policy: LocatedTable, mode: RunMode) throws(ConfigurationError) -> Configuration.PolicySettings {
+        var settings = Configuration.PolicySettings(mode: mode, exclude: try stringArray(policy, "exclude") ?? [])
+        if let value = policy.table["max_actions"] {
+            guard case .integer(let limit) = value.kind, limit >= 0, limit <= 1_000_000 else {
+                throw error(value.line, "policy.max_actions", "expected a whole number from 0 to 1000000, got \(value.typeName)")
+            }
+            settings.maxActions = Int(limit)
+        }
+        if let value = policy.table["max_newly_disabled_fraction"] {
+            let fraction: Double
+            switch value.kind {
+            case .float(let number): fraction = number
+            case .integer(let number): fraction = Double(number)
+            default: throw error(value.line, "policy.max_newly_disabled_fraction", "expected a number from 0 to 1 such as 0.05, got \(value.typeName)")
+            }
+            guard fraction >= 0, fraction <= 1 else {
+                throw error(value.line, "policy.max_newly_disabled_fraction", "expected a number from 0 to 1 such as 0.05, got \(fraction)")
+            }
+            settings.maxNewlyDisabledFraction = fraction
+        }
+        if let value = policy.table["device_grace"] {
+            guard case .string(let text) = value.kind, let seconds = Duration.parse(text) else {
+                throw error(value.line, "policy.device_grace", "expected a duration such as \"24h\", \"3d\" or \"90m\"")
+            }
+            settings.deviceGrace = seconds
+        }
+        return settings
+    }
+
+    /// "90m", "24h", "3d", "1d12h", "0": the durations an admin writes.
+    enum Duration {
+        static func parse(_ text: String) -> TimeInterval? {
+            let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+            if trimmed == "0" { return 0 }
+            var total: TimeInterval = 0
+            var digits = ""
+            var sawUnit = false
+            for character in trimmed {
+                if character.isASCII && character.isNumber {
+                    digits.append(character)
+                    guard digits.count <= 6 else { return nil }
+                    continue
+                }
+                guard let amount = Double(digits) else { return nil }
+                switch character {
+                case "s": total += amount
+                case "m": total += amount * 60
+                case "h": total += amount * 3600
+                case "d": total += amount * 86_400
+                case "w": total += amount * 7 * 86_400
+                default: return nil
+                }
+                digits = ""
+                sawUnit = true
+            }
+            return sawUnit && digits.isEmpty ? total : nil
+        }
     }
 
     func emailSettings(_ email: LocatedTable) throws(ConfigurationError) -> EmailSettings {

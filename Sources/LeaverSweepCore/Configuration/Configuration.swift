@@ -33,6 +33,13 @@ public struct Configuration: Sendable, Equatable {
     public struct PolicySettings: Sendable, Equatable {
         public var mode: RunMode
         public var exclude: [String]
+        /// Blast-radius guard: more planned writes than this and the run writes nothing.
+        public var maxActions: Int = 1000
+        /// Blast-radius guard: more users newly disabled since the previous run (as a fraction of all users)
+        /// and the run writes nothing — an HR or sync mistake must not be spread everywhere.
+        public var maxNewlyDisabledFraction: Double = 0.05
+        /// A device is disabled only once its owner has been disabled this long (rehire and mistake protection).
+        public var deviceGrace: TimeInterval = 0
     }
 
     public struct Report: Sendable, Equatable {

@@ -38,6 +38,9 @@ public enum Reaction: Sendable, Equatable {
     case alreadyApplied(actionKey: String)
     /// Graph refused this write on an earlier run in a way a retry will not change; a person must act.
     case refusedEarlier(HumanTask, actionKey: String)
+    /// The write waits for the grace period (`policy.device_grace`) to pass: protection against rehires and
+    /// mistaken disables. Sent by the first run after `until`.
+    case deferred(PlannedAction, until: Date)
 }
 
 /// One piece of drift: what is wrong, for whom, and what LeaverSweep will do about it.

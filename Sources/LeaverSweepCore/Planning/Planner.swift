@@ -82,7 +82,12 @@ public struct Planner: Sendable {
                 deviceObjectId: device.id, ownerId: leaver.user.id, episodeStart: leaver.firstSeenDisabled,
                 findingKey: key, ifRefused: device.isWindows ? .investigateFailedAction : .disableInMDM
             )
-            chosen = reaction(for: action, leaver: leaver, journal: journal)
+            let graceEnds = (leaver.disabledAt?.at ?? leaver.firstSeenDisabled).addingTimeInterval(policy.deviceGrace)
+            if journal[action.key] == nil, now < graceEnds {
+                chosen = .deferred(action, until: graceEnds)
+            } else {
+                chosen = reaction(for: action, leaver: leaver, journal: journal)
+            }
             detail = "\(device.operatingSystem ?? "unknown OS") device (\(device.trustType ?? "unknown trust type")) still enabled"
         }
         return Finding(

@@ -17,10 +17,13 @@ public struct Policy: Sendable, Equatable {
     public var mode: RunMode
     /// Lower-cased UPNs and object ids that are never acted on.
     public private(set) var exclusions: Set<String>
+    /// How long an owner must have been disabled before their devices are disabled; sessions are revoked at once.
+    public var deviceGrace: TimeInterval
 
-    public init(mode: RunMode, exclusions: [String] = []) {
+    public init(mode: RunMode, exclusions: [String] = [], deviceGrace: TimeInterval = 0) {
         self.mode = mode
         self.exclusions = Set(exclusions.map { $0.lowercased() })
+        self.deviceGrace = deviceGrace
     }
 
     public func isExcluded(_ user: DirectoryUser) -> Bool {

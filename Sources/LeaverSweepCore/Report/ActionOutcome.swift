@@ -42,6 +42,11 @@ extension ReportedFinding {
             action = Self.actionKind(ofKey: key)
             appliedAt = earlierApplication.map { GraphTimestamp.format($0.at) }
             requestId = earlierApplication?.requestId
+        case .deferred(let planned, let until):
+            status = .planned
+            action = planned.kind
+            actionKey = planned.key
+            detail += " — will be disabled after \(GraphTimestamp.readable(until)) (policy.device_grace)"
         case .act(let planned):
             action = planned.kind
             actionKey = planned.key

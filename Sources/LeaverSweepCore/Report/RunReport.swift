@@ -36,6 +36,8 @@ public struct RunReport: Sendable, Codable, Equatable {
         /// `completed` or `failed`; a failed run's report still lists what was and was not done.
         public var outcome: String
         public var failure: String?
+        /// Why the blast-radius guard stopped this run from writing, if it did.
+        public var guardTripped: String?
         public var disabledUsers: Int
         public var usersScanned: Int
         public var devicesScanned: Int
@@ -48,6 +50,7 @@ public struct RunReport: Sendable, Codable, Equatable {
             self.finishedAt = finishedAt.map(GraphTimestamp.format)
             self.outcome = outcome
             self.failure = failure
+            self.guardTripped = nil
             self.disabledUsers = disabledUsers
             self.usersScanned = usersScanned
             self.devicesScanned = devicesScanned

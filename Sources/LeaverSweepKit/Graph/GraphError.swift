@@ -55,6 +55,8 @@ public enum RunFailure: Error, CustomStringConvertible {
     case store(String)
     /// Another run holds the state database's lock.
     case lockHeld(String)
+    /// SIGTERM: the run stopped at a safe point.
+    case stopped(String)
 
     public var description: String {
         switch self {
@@ -65,6 +67,7 @@ public enum RunFailure: Error, CustomStringConvertible {
         case .unexpectedResponse(let message): return message
         case .store(let message): return "state database: \(message)"
         case .lockHeld(let path): return "another leaversweep run holds \(path); this run did nothing and exits"
+        case .stopped(let message): return message
         }
     }
 }

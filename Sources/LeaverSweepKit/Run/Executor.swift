@@ -28,6 +28,10 @@ struct Executor {
         var sent = 0
         var accountChecks: [String: AccountCheck] = [:]
         for action in actions {
+            if StopSignal.requested {
+                result.stoppedBy = RunFailure.stopped("stopped by SIGTERM after \(sent) write(s); the rest stay planned for the next run")
+                return result
+            }
             do {
                 // The snapshot may be minutes or hours old: never act on an account enabled again since.
                 let check = try accountChecks[action.userId] ?? confirmDisabled(action.userId)

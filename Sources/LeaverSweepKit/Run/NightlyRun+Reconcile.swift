@@ -5,12 +5,15 @@ extension NightlyRun {
     struct Reconciled {
         var findings: [ReportedFinding]
         var stoppedBy: Error?
+        var guardTripped: String?
     }
 
-    /// Plans from the snapshot and the journal, settles writes a killed run left in flight, sends the rest.
-    func reconcile(store: StateStore, graph: GraphClient, runId: Int64, startedAt: Date) throws -> Reconciled {
+    /// Plans from the snapshot and the journal, settles writes a killed run left in flight, sends the rest —
+    /// unless the blast-radius guard says this night looks like a mistake.
+    func reconcile(store: StateStore, graph: GraphClient, runId: Int64, startedAt: Date, newlyDisabled: (count: Int, users: Int)?) throws -> Reconciled {
         let journal = try store.journal()
-        let planner = Planner(policy: Policy(mode: mode, exclusions: configuration.policy.exclude), now: startedAt)
+        let policy = Policy(mode: mode, exclusions: configuration.policy.exclude, deviceGrace: configuration.policy.deviceGrace)
+        let planner = Planner(policy: policy, now: startedAt)
         var findings: [Finding] = []
         var leaverIds = Set<String>()
         try store.forEachLeaverCase { leaver in
@@ -23,7 +26,9 @@ extension NightlyRun {
         }
 
         var execution = ExecutionResult()
-        if mode.writesToTenant {
+        let guardTripped = mode.writesToTenant && !acceptMassChange ? blastRadius(planned: planned.count, newlyDisabled: newlyDisabled) : nil
+        if let guardTripped { context.log.error(guardTripped) }
+        if mode.writesToTenant && guardTripped == nil {
             try confirmInFlightWrites(journal: journal, findings: findings, leaverIds: leaverIds, store: store, runId: runId)
             let executor = Executor(graph: graph, store: store, runId: runId, now: context.now, log: context.log,
                                     crashAfterWrites: context.environment["LEAVERSWEEP_TEST_CRASH_AFTER_WRITES"].flatMap(Int.init))
@@ -41,12 +46,29 @@ extension NightlyRun {
                 earlierError = journal[key]?.error
             case .act(let action):
                 outcome = execution.outcomes[action.key]
-            case .flag, .excluded:
+            case .flag, .excluded, .deferred:
                 break
             }
             return ReportedFinding(finding: finding, outcome: outcome, earlierApplication: earlier, earlierError: earlierError)
         }
-        return Reconciled(findings: reported, stoppedBy: execution.stoppedBy)
+        return Reconciled(findings: reported, stoppedBy: execution.stoppedBy, guardTripped: guardTripped)
+    }
+
+    /// The reason this run must not write, or nil. The newly-disabled check needs a previous snapshot, so on the
+    /// very first run only `max_actions` applies.
+    func blastRadius(planned: Int, newlyDisabled: (count: Int, users: Int)?) -> String? {
+        let limits = configuration.policy
+        if planned > limits.maxActions {
+            return "blast-radius guard: \(planned) writes planned, more than policy.max_actions = \(limits.maxActions). Nothing was written; review the report, then run once with --accept-mass-change if this is intended."
+        }
+        if let newly = newlyDisabled, newly.users > 0 {
+            let fraction = Double(newly.count) / Double(newly.users)
+            if fraction > limits.maxNewlyDisabledFraction {
+                let percent = (fraction * 1000).rounded() / 10
+                return "blast-radius guard: \(newly.count) of \(newly.users) users (\(percent)%) were disabled since the previous run, more than policy.max_newly_disabled_fraction = \(limits.maxNewlyDisabledFraction). Nothing was written; if HR or a sync did this by mistake, fix it at the source; if it is intended, run once with --accept-mass-change."
+            }
+        }
+        return nil
     }
 
     /// A write a killed run left `in_flight` is marked applied only when its effect is visible in tonight's

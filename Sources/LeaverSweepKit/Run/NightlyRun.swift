@@ -11,6 +11,8 @@ public struct RunResult: Sendable {
 
     /// A person has work to do: flagged findings or writes Graph refused.
     public var needsAPerson: Bool { report.summary.flagged > 0 || report.summary.failed > 0 }
+    /// The blast-radius guard kept this run from writing.
+    public var guardTripped: Bool { report.run.guardTripped != nil }
     public var failed: Bool { report.run.outcome != "completed" }
 }
 
@@ -38,11 +40,14 @@ public struct NightlyRun {
 
     public var configuration: Configuration
     public var dryRun: Bool
+    /// `--accept-mass-change`: an admin approves this one run despite the blast-radius guard.
+    public var acceptMassChange: Bool
     public var context: Context
 
-    public init(configuration: Configuration, dryRun: Bool, context: Context) {
+    public init(configuration: Configuration, dryRun: Bool, acceptMassChange: Bool = false, context: Context) {
         self.configuration = configuration
         self.dryRun = dryRun
+        self.acceptMassChange = acceptMassChange
         self.context = context
     }
 
@@ -68,10 +73,14 @@ public struct NightlyRun {
         var failure: String?
         var reported: [ReportedFinding] = []
         var history: ReportHistory?
+        var guardTripped: String?
         do {
-            warnings += try Snapshotter(graph: graph, store: store, log: context.log).snapshot(runId: runId, runStart: startedAt)
-            let reconciled = try reconcile(store: store, graph: graph, runId: runId, startedAt: startedAt)
+            let snapshot = try Snapshotter(graph: graph, store: store, log: context.log).snapshot(runId: runId, runStart: startedAt)
+            warnings += snapshot.warnings
+            let reconciled = try reconcile(store: store, graph: graph, runId: runId, startedAt: startedAt, newlyDisabled: snapshot.newlyDisabled)
             reported = reconciled.findings
+            guardTripped = reconciled.guardTripped
+            if let reason = guardTripped { warnings.insert(reason, at: 0) }
             if let stopped = reconciled.stoppedBy { failure = "\(stopped)" }
             // A one-off --dry-run leaves the history (and so tomorrow's "new" and "fixed") untouched.
             if !dryRun {
@@ -86,12 +95,13 @@ public struct NightlyRun {
 
         let counts = (try? store.countUsers()) ?? (all: 0, disabled: 0)
         let finishedAt = context.now()
-        let report = RunReport(
+        var report = RunReport(
             run: .init(id: runId, tenant: configuration.tenant.id, mode: mode, startedAt: startedAt, finishedAt: finishedAt,
                        outcome: failure == nil ? "completed" : "failed", failure: failure, disabledUsers: counts.disabled,
                        usersScanned: counts.all, devicesScanned: (try? store.countDevices()) ?? 0),
             warnings: warnings, findings: reported, history: history
         )
+        report.run.guardTripped = guardTripped
         for warning in warnings { context.log.warning(warning) }
         try store.finishRun(runId, report: report, finishedAt: finishedAt)
         // Mail first: it is queued in the database, so a full disk or bad report path can't lose it.

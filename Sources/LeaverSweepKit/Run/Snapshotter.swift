@@ -12,27 +12,42 @@ struct Snapshotter {
     /// Later runs re-read an hour before the previous run's start, so events logged late are not missed.
     static let auditOverlap: TimeInterval = 3600
 
-    /// - Returns: warnings for the report (data that could not be read but does not stop the run).
-    func snapshot(runId: Int64, runStart: Date) throws -> [String] {
+    struct Summary {
+        /// Data that could not be read but does not stop the run.
         var warnings: [String] = []
-        try snapshotUsers(runId: runId, runStart: runStart)
-        if let warning = try readAuditDisables(runStart: runStart) { warnings.append(warning) }
-        try snapshotDevices()
-        try snapshotAppAccess()
-        return warnings
+        /// Users disabled since the previous snapshot, and all users; nil on the first run.
+        var newlyDisabled: (count: Int, users: Int)?
     }
 
-    func snapshotUsers(runId: Int64, runStart: Date) throws {
+    func snapshot(runId: Int64, runStart: Date) throws -> Summary {
+        var summary = Summary()
+        summary.newlyDisabled = try snapshotUsers(runId: runId, runStart: runStart)
+        try stopIfAsked()
+        if let warning = try readAuditDisables(runStart: runStart) { summary.warnings.append(warning) }
+        try snapshotDevices()
+        try stopIfAsked()
+        try snapshotAppAccess()
+        return summary
+    }
+
+    func stopIfAsked() throws {
+        if StopSignal.requested { throw RunFailure.stopped("stopped by SIGTERM during the snapshot; nothing was written") }
+    }
+
+    func snapshotUsers(runId: Int64, runStart: Date) throws -> (count: Int, users: Int)? {
         try store.beginStaging([.users])
         var count = 0
         let path = GraphQuery.path("/users", [("$select", UserPayload.select), ("$top", "999")])
         try graph.forEachPage(path, as: UserPayload.self) { page in
+            try stopIfAsked()
             try store.stageUsers(page.map { try $0.model() })
             count += page.count
         }
+        let newlyDisabled = try store.newlyDisabledInStaging()
         try store.commitStaging([.users])
         try store.updateDisabledSince(now: runStart, runId: runId)
         log.debug("snapshot: \(count) users")
+        return newlyDisabled.map { (count: $0.newlyDisabled, users: $0.users) }
     }
 
     /// Reads "Disable account" events to learn when accounts were disabled, and "Enable account" events to know

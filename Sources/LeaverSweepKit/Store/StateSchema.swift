@@ -27,6 +27,7 @@ enum StateSchema {
         excluded INTEGER NOT NULL DEFAULT 0,
         open_findings INTEGER NOT NULL DEFAULT 0,
         recorded_findings INTEGER NOT NULL DEFAULT 0,
+        guard_tripped TEXT,
         report_json TEXT
     );
     CREATE TABLE users (

@@ -24,6 +24,18 @@ extension StateStore {
         }
     }
 
+    /// Before the staged users replace the live ones: how many are disabled now but were enabled in the previous
+    /// snapshot, out of how many users. Nil when there is no previous snapshot to compare with (the first run).
+    public func newlyDisabledInStaging() throws -> (newlyDisabled: Int, users: Int)? {
+        let previous = try db.query("SELECT COUNT(*) FROM users", []) { $0.int(0) ?? 0 }.first ?? 0
+        guard previous > 0 else { return nil }
+        let newly = try db.query("""
+            SELECT COUNT(*) FROM users_staging s JOIN users u ON u.id = s.id WHERE s.account_enabled = 0 AND u.account_enabled = 1
+            """, []) { Int($0.int(0) ?? 0) }.first ?? 0
+        let total = try db.query("SELECT COUNT(*) FROM users_staging", []) { Int($0.int(0) ?? 0) }.first ?? 0
+        return (newly, total)
+    }
+
     /// Writes one page of users to staging in one transaction with one prepared statement.
     public func stageUsers(_ users: [DirectoryUser]) throws {
         try db.transaction {

@@ -33,11 +33,11 @@ public final class StateStore: @unchecked Sendable {
         try db.run("""
             UPDATE runs SET finished_at = ?, outcome = ?, failure = ?, users_scanned = ?, devices_scanned = ?,
                 disabled_users = ?, findings = ?, applied = ?, failed = ?, flagged = ?, planned = ?, excluded = ?,
-                open_findings = ?, report_json = ?
+                open_findings = ?, guard_tripped = ?, report_json = ?
             WHERE id = ?
             """, [finishedAt, report.run.outcome, report.run.failure, report.run.usersScanned, report.run.devicesScanned,
                   report.run.disabledUsers, s.findings, s.applied, s.failed, s.flagged, s.planned, s.excluded,
-                  report.openFindings, json, id])
+                  report.openFindings, report.run.guardTripped, json, id])
     }
 
     /// The stored report of a run, exactly as it was written that night.
