@@ -88,6 +88,45 @@ import Testing
         let rows = Self.parse(CSVReport.render(report, byteOrderMark: false))
         #expect(rows[1][9] == "'=cmd|' /C calc'!A0")
         #expect(rows[1][12] == long)
-        #expect(rows[1][11] == "\u{202E}gpj.exe")
+        // The bidi override is gone: Excel cannot show the name as "exe.jpg".
+        #expect(rows[1][11] == "gpj.exe")
+    }
+
+    @Test(arguments: [
+        ("\u{FF1D}1+1", "'\u{FF1D}1+1"),
+        ("\u{FF0B}cmd", "'\u{FF0B}cmd"),
+        ("\u{FF0D}2", "'\u{FF0D}2"),
+        ("\u{FF20}SUM(A1)", "'\u{FF20}SUM(A1)"),
+        ("a\u{FF1D}b", "a\u{FF1D}b"),
+    ])
+    func neutralisesFullWidthFormulaSigns(value: String, expected: String) {
+        #expect(CSVReport.cell(value) == expected)
+    }
+
+    @Test(arguments: [
+        ("\u{202E}gpj.exe", "gpj.exe"),
+        ("a\u{202A}b\u{202B}c\u{202C}d\u{202D}e", "abcde"),
+        ("x\u{2066}y\u{2067}z\u{2068}w\u{2069}", "xyzw"),
+        ("left\u{200E}right\u{200F}", "leftright"),
+        ("bell\u{7}esc\u{1B}[2J nul\u{0} del\u{7F} c1\u{85}\u{9B}", "bellesc[2J nul del c1"),
+        ("tab\tkept", "tab\tkept"),
+        ("two\r\nlines", "\"two\r\nlines\""),
+        // Stripped first, so a hidden control cannot smuggle a formula sign past the check.
+        ("\u{202E}=1+1", "'=1+1"),
+        ("\u{200F}\u{FF20}x", "'\u{FF20}x"),
+        ("Zoë 日本 — ok", "Zoë 日本 — ok"),
+    ])
+    func stripsBidiAndControlCharacters(value: String, expected: String) {
+        #expect(CSVReport.cell(value) == expected)
+    }
+
+    @Test func excludedFindingsAreNeverNew() {
+        var history = ReportFixtures.history
+        history.newKeys.append("sessions_not_revoked:u-bg")
+        let rows = Self.parse(CSVReport.render(ReportFixtures.report(history: history), byteOrderMark: false))
+        let excluded = rows.first { $0[2] == "sessions_not_revoked:u-bg" }
+        #expect(excluded?[4] == "excluded")
+        #expect(excluded?[5] == "false")
+        #expect(rows.filter { $0[5] == "true" }.count == 3)
     }
 }

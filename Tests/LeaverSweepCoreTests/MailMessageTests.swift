@@ -16,6 +16,7 @@ struct ParsedMail: Decodable {
         var disposition: String?
         var charset: String?
         var body: String?
+        var boundary: String?
 
         var shape: String {
             guard let parts else { return type }
@@ -29,6 +30,8 @@ struct ParsedMail: Decodable {
     var timestamp: Double
     var messageId: String
     var headerNames: [String]
+    /// Every top-level header as Python reads it, unfolded.
+    var headers: [[String]]
     var defects: [String]
     var tree: Part
 
@@ -42,7 +45,7 @@ struct ParsedMail: Decodable {
         defects.extend(repr(d) for d in part.defects)
         node = {"type": part.get_content_type()}
         if part.is_multipart():
-            node["parts"] = [tree(p) for p in part.iter_parts()]
+            node.update(parts=[tree(p) for p in part.iter_parts()], boundary=part.get_boundary())
         else:
             node.update(filename=part.get_filename(), disposition=part.get_content_disposition(),
                         charset=part.get_content_charset(), body=part.get_content())
@@ -50,7 +53,8 @@ struct ParsedMail: Decodable {
     boxes = lambda name: [{"name": a.display_name, "address": a.addr_spec} for a in msg[name].addresses]
     print(json.dumps({"subject": str(msg["subject"]), "from": boxes("from"), "to": boxes("to"),
                       "timestamp": msg["date"].datetime.timestamp(), "messageId": str(msg["message-id"]),
-                      "headerNames": list(msg.keys()), "defects": defects, "tree": tree(msg)}))
+                      "headerNames": list(msg.keys()), "headers": [[k, str(v)] for k, v in msg.items()],
+                      "defects": defects, "tree": tree(msg)}))
     """
 
     static func parse(_ data: Data) throws -> ParsedMail {
@@ -160,6 +164,54 @@ struct ParsedMail: Decodable {
         #expect(lines.allSatisfy { $0.utf8.count <= 998 })
         #expect(lines.filter { $0.hasPrefix("Subject:") || $0.hasPrefix(" =?UTF-8?B?") }.allSatisfy { $0.utf8.count <= 78 })
         #expect(data.allSatisfy { $0 < 0x80 })
+    }
+
+    @Test func messageIdStaysOnTheLineOfItsName() throws {
+        var message = Self.message()
+        message.messageId = "run-42." + String(repeating: "a1b2c3", count: 12) + "@leaversweep.subsidiary-emea.contoso.com"
+        let text = String(decoding: message.rendered(boundarySeed: "x"), as: UTF8.self)
+        #expect(text.contains("\r\nMessage-ID: <run-42.a1b2c3"))
+        #expect(try ParsedMail.parse(Data(text.utf8)).messageId == "<\(message.messageId)>")
+        #expect(MIMEHeader.line("Message-ID", "<" + String(repeating: "x", count: 90) + ">").hasPrefix("Message-ID: <xxx"))
+        #expect(MIMEHeader.line("X", "a  " + String(repeating: "b", count: 80)) == "X: a \r\n " + String(repeating: "b", count: 80))
+    }
+
+    @Test func headerLinesFitIn78ColumnsUnlessOneUnbreakableWord() throws {
+        let seed = String(repeating: "Seed7", count: 8)
+        let filename = "leaversweep-日本語のテナント名とても長い名前-" + String(repeating: "ü", count: 40) + ".csv"
+        var message = Self.message(
+            subject: "[LeaverSweep] " + String(repeating: "contoso-ü ", count: 12) + "— " + String(repeating: "word ", count: 30),
+            to: (1...12).map { MailAddress(displayName: "Identity Admins, Team \($0) Zürich", address: "identity-admins-\($0)@contoso.com") },
+            attachments: [MailAttachment(filename: filename, contentType: "text/csv; charset=utf-8", data: Data("a\r\n".utf8))]
+        )
+        message.messageId = "<run-42." + String(repeating: "0123456789", count: 8) + "@leaversweep.contoso.com>"
+        let data = message.rendered(boundarySeed: seed)
+        let lines = String(decoding: data, as: UTF8.self).components(separatedBy: "\r\n")
+        // Header lines: the message's, and those of each part (after a boundary line, up to the blank line).
+        var headerLines: [String] = []
+        var inHeader = true
+        for line in lines {
+            if line.isEmpty { inHeader = false } else if line.hasPrefix("--=_LeaverSweep_") { inHeader = true } else if inHeader { headerLines.append(line) }
+        }
+        #expect(headerLines.count > 20)
+        for line in headerLines {
+            #expect(line.contains { $0 != " " }, "whitespace-only line")
+            #expect(!line.hasSuffix(":"), "folded before the first word: \(line)")
+            guard line.utf8.count > 78 else { continue }
+            let body = line.hasPrefix(" ") ? String(line.dropFirst()) : String(line.drop { $0 != ":" }.dropFirst(2))
+            #expect(!body.contains(" ") && line.utf8.count <= 998, "long line with a place to fold: \(line)")
+        }
+        #expect(lines.contains("Content-Type: multipart/mixed;") && lines.contains(" boundary=\"=_LeaverSweep_mixed_\(seed)\""))
+
+        let parsed = try ParsedMail.parse(data)
+        #expect(parsed.defects == [])
+        #expect(parsed.subject == message.subject)
+        #expect(parsed.to == message.to.map { ParsedMail.Mailbox(name: $0.displayName ?? "", address: $0.address) })
+        #expect(parsed.messageId == message.messageId)
+        #expect(parsed.headers.allSatisfy { !$0[1].hasPrefix(" ") && !$0[1].contains("\r") && !$0[1].contains("\n") })
+        #expect(parsed.tree.boundary == "=_LeaverSweep_mixed_\(seed)")
+        #expect(parsed.tree.parts?.first?.boundary == "=_LeaverSweep_alt_\(seed)")
+        #expect(parsed.tree.parts?.last?.filename == filename)
     }
 
     @Test func encodedWordsStayUnder75CharactersAndSplitBetweenCharacters() {

@@ -8,12 +8,12 @@ import Testing
     @Test func hasTheSameSectionsAsTheHTMLPart() throws {
         let markers = [
             "LeaverSweep drift report — contoso.onmicrosoft.com", "3 new   8 open   2 fixed   1 applied   2 failed   8 need a person",
-            "WHAT CHANGED SINCE THE LAST RUN", "New (3)", "Fixed (2)", "GONE-PC (first seen 2026-11-18, 5 days)",
-            "Still open (6)", "BOB-PC — open 13 days", "ACTIONS", "Applied tonight (1)", "Failed (2)",
-            "Graph said HTTP 400 Request_BadRequest:", "request-id req-failed-1", "NEEDS A PERSON (8)",
-            "Disable in on-premises AD (1)", "Retire or disable in Intune (1)", "Re-enabled after LeaverSweep disabled them (1)",
+            "NEEDS A PERSON (8)", "Disable in on-premises AD (1)", "Retire or disable in Intune (1)",
+            "Graph said HTTP 400 Request_BadRequest:", "request-id req-failed-1", "Re-enabled after LeaverSweep disabled them (1)",
             "App role assignments to remove, by app (3)", "  Salesforce — 2 users", "Delegated grants to revoke, by client app (1)",
-            "Failed writes to investigate (1)", "EXCLUDED ACCOUNTS, SKIPPED (1)", "OPEN FINDINGS, LAST 14 RUNS",
+            "Failed writes to investigate (1)", "WHAT CHANGED SINCE THE LAST RUN", "New (3)", "Fixed (2)",
+            "GONE-PC (first seen 2026-11-18, 5 days)", "Still open (6)", "BOB-PC — open 13 days", "ACTIONS", "Failed (2)",
+            "Applied tonight (1)", "EXCLUDED ACCOUNTS, SKIPPED (1)", "OPEN FINDINGS, LAST 14 RUNS",
             "leaversweep report --run 42",
         ]
         var position = text.startIndex
@@ -21,6 +21,23 @@ import Testing
             let found = try #require(text.range(of: marker, range: position..<text.endIndex), "\(marker) missing or out of order")
             position = found.upperBound
         }
+    }
+
+    @Test func showsEachFindingsDetailOnce() {
+        #expect(text.components(separatedBy: "req-failed-1").count == 2)
+        #expect(text.components(separatedBy: "JDOE-IPHONE").count == 4)
+    }
+
+    @Test(arguments: [true, false])
+    func staysShortWithAThousandFindings(firstRun: Bool) {
+        let text = PlainTextReport.render(ReportFixtures.large(firstRun: firstRun), now: ReportFixtures.now)
+        #expect(text.utf8.count < 50_000, "\(text.utf8.count) bytes")
+        #expect(text.contains(firstRun ? "  …and 86 more — see the attached CSV." : "  …and 87 more — see the attached CSV."))
+        #expect(text.contains("OPEN FINDINGS, LAST") && text.contains("leaversweep report --run 42"))
+        #expect(text.contains("This is the first recorded run: all 909 findings are new") == firstRun)
+        // The same rows as the HTML part.
+        let html = HTMLReport.render(ReportFixtures.large(firstRun: firstRun), now: ReportFixtures.now)
+        #expect(text.components(separatedBy: "more — see the attached CSV.").count == html.components(separatedBy: "more — see the attached CSV.").count)
     }
 
     @Test func drawsTheTrendAsATextBarChart() {

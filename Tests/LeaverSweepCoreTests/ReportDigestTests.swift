@@ -161,6 +161,35 @@ enum ReportFixtures {
         #expect(digest.trend.filter(\.isThisRun).count == 1)
     }
 
+    @Test func excludedFindingsAreNeverNewOrOpen() {
+        // A history that lists the excluded break-glass account's finding as first seen tonight.
+        var history = ReportFixtures.history
+        history.newKeys.append("sessions_not_revoked:u-bg")
+        let report = ReportFixtures.report(history: history)
+        let digest = ReportDigest(report: report, now: ReportFixtures.now)
+        #expect(digest.counts.new == 3 && digest.counts.open == 8 && digest.counts.excluded == 1)
+        #expect(!digest.newFindings.contains { $0.finding.status == .excluded })
+        #expect(digest.excluded.allSatisfy { !$0.isNew })
+        #expect(ReportSubject.line(for: report).hasPrefix("[LeaverSweep] contoso: 3 new, 8 open"))
+        #expect(PlainTextReport.render(digest).contains("New (3)"))
+    }
+
+    @Test func firstRunSaysEverythingIsNewInsteadOfListingIt() {
+        let findings = ReportFixtures.findings
+        let history = ReportHistory(
+            previousRunId: nil, newKeys: findings.map(\.key), fixed: [], firstSeen: [:],
+            trend: [.init(runId: 42, startedAt: "2026-11-23T02:17:00.000Z", openFindings: 8)]
+        )
+        let digest = ReportDigest(report: ReportFixtures.report(findings: findings, history: history), now: ReportFixtures.now)
+        #expect(digest.isFirstRun)
+        #expect(digest.counts.new == 10)
+        let sentence = "This is the first recorded run: all 10 findings are new (not counting the 1 of excluded accounts); the other sections list them."
+        #expect(ReportListing.firstRunSentence(digest) == sentence)
+        let html = HTMLReport.render(digest)
+        #expect(html.contains(sentence) && !html.contains(">New <") && !html.contains(">new</span>"))
+        #expect(PlainTextReport.render(digest).contains("This is the first recorded run: all 10 findings are new"))
+    }
+
     @Test func failedRunWithoutHistoryHasNoNewOrFixed() {
         let failed = ReportDigest(report: ReportFixtures.report(failure: "Graph returned 503 three times", history: nil), now: ReportFixtures.now)
         #expect(!failed.hasHistory)

@@ -10,17 +10,19 @@ import Testing
         var testDescription: String { name }
     }
 
+    // The fixture's history calls three findings new; "new" counts only those among the report's findings, so the
+    // report-only and dry-run cases (which drop them) have 0 new.
     static let cases: [Case] = [
         Case(name: "enforce", report: ReportFixtures.report(), subject: "[LeaverSweep] contoso: 3 new, 8 open, 2 fixed — 1 action applied, 2 failed"),
         Case(
             name: "report only",
             report: ReportFixtures.report(mode: .report, findings: ReportFixtures.findings.filter { $0.status == .flagged }),
-            subject: "[LeaverSweep] contoso (report only): 3 new, 6 open, 2 fixed — 0 actions planned"
+            subject: "[LeaverSweep] contoso (report only): 0 new, 6 open, 2 fixed — 0 actions planned"
         ),
         Case(
             name: "dry run",
             report: ReportFixtures.report(mode: .dryRun, findings: [ReportFixtures.reported(.leftoverDevice, "d1", "PC", user: ReportFixtures.bob, ReportFixtures.disable("d1", owner: ReportFixtures.bob))]),
-            subject: "[LeaverSweep] contoso (report only): 3 new, 1 open, 2 fixed — 1 action planned"
+            subject: "[LeaverSweep] contoso (report only): 0 new, 1 open, 2 fixed — 1 action planned"
         ),
         Case(
             name: "failed with history",
@@ -35,6 +37,14 @@ import Testing
         Case(
             name: "no drift",
             report: ReportFixtures.report(findings: [], history: ReportHistory(previousRunId: 41, newKeys: [], fixed: [], firstSeen: [:], trend: [])),
+            subject: "[LeaverSweep] contoso: no drift"
+        ),
+        Case(
+            name: "only excluded accounts",
+            report: ReportFixtures.report(
+                findings: [ReportFixtures.reported(.sessionsNotRevoked, "u-bg", nil, user: ReportFixtures.breakGlass, .excluded)],
+                history: ReportHistory(previousRunId: 41, newKeys: ["sessions_not_revoked:u-bg"], fixed: [], firstSeen: [:], trend: [])
+            ),
             subject: "[LeaverSweep] contoso: no drift"
         ),
         Case(
@@ -68,5 +78,11 @@ import Testing
     @Test func hostileTenantCannotBreakTheSubjectLine() {
         let subject = ReportSubject.line(for: ReportFixtures.report(tenant: "evil\r\nBcc: x@y.z\u{202E}.example"))
         #expect(!subject.contains("\r") && !subject.contains("\n") && !subject.contains("\u{202E}"))
+    }
+
+    @Test func aGuardedRunSaysSoFirst() {
+        var report = ReportFixtures.report()
+        report.run.guardTripped = "blast-radius guard: 1200 writes planned"
+        #expect(ReportSubject.line(for: report).hasPrefix("[LeaverSweep] contoso: GUARD TRIPPED, nothing written — "))
     }
 }

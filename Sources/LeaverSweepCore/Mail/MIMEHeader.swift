@@ -53,31 +53,57 @@ enum MIMEHeader {
     }
 
     /// `Name: value`, folded before spaces so lines stay within 78 columns where the value allows it.
+    ///
+    /// Never folds before the value's first word: a reader would take the line break and the space for part of
+    /// the value (Python's `email` reads `Message-ID:` CRLF SP `<id>` as " <id>"). Never leaves a line of only
+    /// spaces. A single word longer than the line stays whole on its own line; callers keep such words (message
+    /// ids, encoded words, parameters) under 998 characters.
     static func line(_ name: String, _ value: String) -> String {
         var lines: [String] = []
         var current = name + ":"
+        var lineHasWord = false
         for word in value.split(separator: " ", omittingEmptySubsequences: false) {
-            if current.utf8.count + 1 + word.utf8.count > 78, current.contains(where: { $0 != " " }) {
+            if lineHasWord, !word.isEmpty, current.utf8.count + 1 + word.utf8.count > 78 {
                 lines.append(current)
                 current = " " + word
             } else {
                 current += " " + word
             }
+            lineHasWord = lineHasWord || !word.isEmpty
         }
         lines.append(current)
         return lines.joined(separator: "\r\n")
     }
 
-    /// A MIME parameter such as `filename`: quoted when ASCII, RFC 2231 (`filename*=UTF-8''…`) otherwise.
+    /// A MIME parameter such as `filename`: quoted when ASCII, RFC 2231 (`filename*=UTF-8''…`) otherwise, split
+    /// into numbered sections (`filename*0*=…; filename*1*=…`) of at most `sectionLength` characters so `line`
+    /// can fold between them.
     static func parameter(_ name: String, _ value: String) -> String {
         let clean = String(UntrustedText.clean(value, limit: 150).map { "\"\\/".contains($0) ? "_" : $0 })
         if clean.unicodeScalars.allSatisfy({ $0.isASCII }) {
             return "\(name)=\"\(clean)\""
         }
         let unreserved = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~".utf8)
-        let encoded = clean.utf8.map { unreserved.contains($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
-        return "\(name)*=UTF-8''\(encoded)"
+        // One piece per Unicode scalar, so a section never splits a character's bytes or a `%XX` triplet.
+        let pieces = clean.unicodeScalars.map { scalar in
+            String(scalar).utf8.map { unreserved.contains($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
+        }
+        var sections: [String] = []
+        var current = "UTF-8''"
+        for piece in pieces {
+            if current.count + piece.count > sectionLength, !current.hasSuffix("''") {
+                sections.append(current)
+                current = ""
+            }
+            current += piece
+        }
+        sections.append(current)
+        if sections.count == 1 { return "\(name)*=\(sections[0])" }
+        return sections.enumerated().map { "\(name)*\($0.offset)*=\($0.element)" }.joined(separator: "; ")
     }
+
+    /// Longest RFC 2231 section value: `filename*10*=` plus this still fits a 78-column line.
+    static let sectionLength = 60
 
     /// Base64 in lines of 76 characters (RFC 2045 §6.8), CRLF between them.
     static func base64Lines(_ data: Data) -> String {

@@ -48,11 +48,12 @@ public struct MailMessage: Sendable, Equatable {
             "Date: \(MailDate.rfc5322(date))",
             MIMEHeader.line("Message-ID", Self.messageIdentifier(messageId)),
             "MIME-Version: 1.0",
-            "Content-Type: multipart/mixed; boundary=\"\(mixed)\"",
+            // Long seeds make this line longer than 78 columns: `line` puts `boundary=` on a continuation line.
+            MIMEHeader.line("Content-Type", "multipart/mixed; boundary=\"\(mixed)\""),
             "",
             "This is a multi-part message in MIME format.",
             "--\(mixed)",
-            "Content-Type: multipart/alternative; boundary=\"\(alternative)\"",
+            MIMEHeader.line("Content-Type", "multipart/alternative; boundary=\"\(alternative)\""),
             "",
         ]
         for (type, body) in [("text/plain", textBody), ("text/html", htmlBody)] {

@@ -85,6 +85,22 @@ extension HTMLReport {
         "<p style=\"margin:4px 0;color:\(Palette.muted);\">\(text)</p>\n"
     }
 
+    /// A coloured label inside a table cell; lighter than `badge`, for rows (Outlook shows it without padding).
+    /// `text` must already be escaped.
+    static func pill(_ text: String, _ colours: Palette.Pair) -> String {
+        "<span style=\"background-color:\(colours.background);color:\(colours.foreground);font-size:11px;font-weight:bold;padding:1px 6px;\">\(text)</span>"
+    }
+
+    /// The note under a list cut at its limit.
+    static func moreNote(_ hidden: Int) -> String {
+        hidden > 0 ? "<p style=\"margin:6px 0 0 0;font-size:13px;color:\(Palette.muted);\">\(HTMLText.escape(ReportListing.more(hidden)))</p>\n" : ""
+    }
+
+    /// Style of a row's cells. Tables of rows get `cellpadding="6"` and rows `valign="top"`, so a cell only needs
+    /// its rule: a report can have a hundred rows, and every byte counts against Gmail's clip.
+    static let cell = "border-bottom:1px solid \(Palette.rule);"
+    static let tableStart = "<table role=\"presentation\" width=\"100%\" cellpadding=\"6\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;\">\n"
+
     /// What to show in the last column of a findings table.
     enum LastColumn {
         case age
@@ -92,67 +108,66 @@ extension HTMLReport {
         case none
     }
 
-    /// A findings table: status, user, what, detail (with Graph's error when there is one), and an optional column.
-    static func findingsTable(_ entries: [ReportDigest.Entry], last: LastColumn) -> String {
-        let cell = "padding:8px 8px 8px 0;border-bottom:1px solid \(Palette.rule);vertical-align:top;"
-        let head = "padding:4px 8px 4px 0;border-bottom:1px solid \(Palette.muted);font-size:11px;line-height:14px;"
-            + "text-transform:uppercase;letter-spacing:0.5px;color:\(Palette.muted);text-align:left;"
-        var html = "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;\">\n"
+    /// A findings table: status, user, what (with the detail and Graph's error the first time a finding is
+    /// listed), and an optional column; at most `listing.limit` rows.
+    static func findingsTable(_ entries: [ReportDigest.Entry], last: LastColumn, markNew: Bool, listing: inout ReportListing) -> String {
+        let (shown, hidden) = ReportListing.capped(entries, limit: listing.limit)
+        let head = "border-bottom:1px solid \(Palette.muted);font-size:11px;text-transform:uppercase;color:\(Palette.muted);"
+        var html = tableStart
         // Fixed column widths so consecutive tables line up and names do not wrap letter by letter.
-        html += "<tr><th width=\"84\" style=\"\(head)width:84px;\">Status</th><th width=\"28%\" style=\"\(head)width:28%;\">User</th>"
-            + "<th width=\"24%\" style=\"\(head)width:24%;\">What</th><th style=\"\(head)\">Detail</th>"
+        html += "<tr><th align=\"left\" width=\"76\" style=\"\(head)\">Status</th><th align=\"left\" width=\"34%\" style=\"\(head)\">User</th>"
+            + "<th align=\"left\" style=\"\(head)\">What</th>"
         switch last {
-        case .age: html += "<th width=\"64\" style=\"\(head)width:64px;text-align:right;padding-right:0;\">Open</th>"
-        case .task: html += "<th width=\"120\" style=\"\(head)width:120px;padding-right:0;\">To do</th>"
+        case .age: html += "<th align=\"right\" width=\"60\" style=\"\(head)\">Open</th>"
+        case .task: html += "<th align=\"left\" width=\"110\" style=\"\(head)\">To do</th>"
         case .none: break
         }
         html += "</tr>\n"
-        for entry in entries {
+        for entry in shown {
             let finding = entry.finding
-            var status = badge(finding.status.rawValue, Palette.status(finding.status))
-            if entry.isNew { status += "<div style=\"height:4px;line-height:4px;font-size:0;\">&nbsp;</div>" + badge("new", Palette.new) }
-            html += "<tr><td width=\"84\" style=\"\(cell)width:84px;\">\(status)</td>"
-            html += "<td style=\"\(cell)\">\(userCell(finding.user))</td>"
-            html += "<td style=\"\(cell)\">\(whatCell(entry))</td>"
-            html += "<td style=\"\(cell)\">\(detailCell(finding))</td>"
+            var status = pill(finding.status.rawValue, Palette.status(finding.status))
+            if markNew, entry.isNew { status += "<br>" + pill("new", Palette.new) }
+            var what = whatCell(entry)
+            if listing.showsDetail(of: entry) { what += "<br>" + detailCell(finding) }
+            html += "<tr valign=\"top\"><td style=\"\(cell)\">\(status)</td><td style=\"\(cell)\">\(userCell(finding.user))</td><td style=\"\(cell)\">\(what)</td>"
             switch last {
             case .age:
                 let age = entry.ageDays.map { $0 == 1 ? "1 day" : "\($0) days" } ?? "–"
-                html += "<td style=\"\(cell)padding-right:0;text-align:right;white-space:nowrap;\">\(age)</td>"
+                html += "<td align=\"right\" style=\"\(cell)white-space:nowrap;\">\(age)</td>"
             case .task:
-                html += "<td style=\"\(cell)padding-right:0;\">\(finding.humanTask.map { HTMLText.escape($0.label) } ?? "–")</td>"
+                html += "<td style=\"\(cell)\">\(finding.humanTask.map { HTMLText.escape($0.label) } ?? "–")</td>"
             case .none:
                 break
             }
             html += "</tr>\n"
         }
-        return html + "</table>\n"
+        return html + "</table>\n" + moreNote(hidden)
     }
 
     /// The kind, and the device or app it is about; a sessions finding is about the user, already in the row.
     static func whatCell(_ entry: ReportDigest.Entry) -> String {
         let kind = HTMLText.escape(entry.finding.kind.label)
         guard entry.finding.kind != .sessionsNotRevoked else { return kind }
-        return "\(kind)<br><strong>\(HTMLText.safe(entry.objectName))</strong>"
+        return "\(kind): <strong>\(HTMLText.safe(entry.objectName, limit: 100))</strong>"
     }
 
     static func userCell(_ user: ReportedFinding.UserRef) -> String {
-        let upn = "<span style=\"font-size:12px;color:\(Palette.muted);word-break:break-all;\">\(HTMLText.safe(user.userPrincipalName))</span>"
+        let upn = "<span style=\"font-size:12px;color:\(Palette.muted);word-break:break-all;\">\(HTMLText.safe(user.userPrincipalName, limit: 120))</span>"
         guard let name = user.displayName, !name.isEmpty else { return upn }
-        return "<strong>\(HTMLText.safe(name))</strong><br>\(upn)"
+        return "<strong>\(HTMLText.safe(name, limit: 100))</strong><br>\(upn)"
     }
 
+    /// The finding's sentence, and Graph's error (or the request-id of an applied write).
     static func detailCell(_ finding: ReportedFinding) -> String {
-        var html = HTMLText.safe(finding.detail)
+        var html = "<span style=\"color:\(Palette.muted);\">\(HTMLText.safe(finding.detail))</span>"
         if let error = finding.error {
             let status = error.httpStatus.map { "HTTP \($0) " } ?? ""
             let code = error.code.map { "<strong>\(HTMLText.safe($0, limit: 80))</strong>: " } ?? ""
-            html += "<div style=\"margin-top:4px;font-size:12px;line-height:16px;color:\(Palette.failed.foreground);\">"
+            html += "<div style=\"margin-top:4px;font-size:12px;color:\(Palette.failed.foreground);\">"
                 + "Graph said \(status)\(code)\(HTMLText.safe(error.message))"
-                + "<br>request-id <code style=\"font-family:Consolas,Menlo,monospace;\">\(HTMLText.safe(error.requestId ?? "none", limit: 80))</code></div>"
+                + "<br>request-id <code>\(HTMLText.safe(error.requestId ?? "none", limit: 80))</code></div>"
         } else if let requestId = finding.requestId, finding.status == .applied {
-            html += "<div style=\"margin-top:4px;font-size:12px;color:\(Palette.muted);\">request-id "
-                + "<code style=\"font-family:Consolas,Menlo,monospace;\">\(HTMLText.safe(requestId, limit: 80))</code></div>"
+            html += "<div style=\"margin-top:4px;font-size:12px;color:\(Palette.muted);\">request-id <code>\(HTMLText.safe(requestId, limit: 80))</code></div>"
         }
         return html
     }

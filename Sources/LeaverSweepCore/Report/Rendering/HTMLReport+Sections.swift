@@ -1,52 +1,60 @@
 import Foundation
 
 extension HTMLReport {
-    static func changes(_ digest: ReportDigest) -> String {
+    static func changes(_ digest: ReportDigest, listing: inout ReportListing) -> String {
+        let title = "What changed since the last run"
         guard digest.hasHistory else {
-            return section("What changed since the last run", emptyNote("No history for this run: it stopped before its findings were recorded."))
+            return section(title, emptyNote("No history for this run: it stopped before its findings were recorded."))
         }
-        let since = digest.header.previousRunId.map { "Compared with run \($0)." } ?? "This is the first recorded run: every finding is new."
+        guard !digest.isFirstRun else {
+            // Everything is new on the first run: the other sections list the findings, by what was done and what is left.
+            return section(title, emptyNote(HTMLText.escape(ReportListing.firstRunSentence(digest))))
+        }
         var html = subheading("New", count: digest.newFindings.count)
-        html += digest.newFindings.isEmpty ? emptyNote("No new findings.") : findingsTable(digest.newFindings, last: .none)
+        html += digest.newFindings.isEmpty
+            ? emptyNote("No new findings.") : findingsTable(digest.newFindings, last: .none, markNew: false, listing: &listing)
 
         html += subheading("Fixed", count: digest.fixedFindings.count, note: "Open after the previous run, gone tonight.")
-        if digest.fixedFindings.isEmpty {
-            html += emptyNote("Nothing was fixed since the last run.")
-        } else {
-            html += fixedTable(digest.fixedFindings)
-        }
+        html += digest.fixedFindings.isEmpty ? emptyNote("Nothing was fixed since the last run.") : fixedTable(digest.fixedFindings, limit: listing.limit)
 
         html += subheading("Still open", count: digest.stillOpen.count, note: "Seen on an earlier run too; longest open first.")
-        html += digest.stillOpen.isEmpty ? emptyNote("Nothing else is open.") : findingsTable(digest.stillOpen, last: .age)
-        return section("What changed since the last run", note: since, html)
+        html += digest.stillOpen.isEmpty
+            ? emptyNote("Nothing else is open.") : findingsTable(digest.stillOpen, last: .age, markNew: false, listing: &listing)
+        return section(title, note: digest.header.previousRunId.map { "Compared with run \($0)." }, html)
     }
 
-    static func actions(_ digest: ReportDigest) -> String {
+    static func actions(_ digest: ReportDigest, listing: inout ReportListing) -> String {
+        let markNew = !digest.isFirstRun
         var html = ""
         if digest.header.isReportOnly {
             html += emptyNote("This run was in \(digest.header.mode.rawValue) mode: LeaverSweep changed nothing in the tenant.")
         } else {
-            html += subheading("Applied tonight", count: digest.appliedTonight.count)
-            html += digest.appliedTonight.isEmpty ? emptyNote("No writes were applied tonight.") : findingsTable(digest.appliedTonight, last: .none)
             html += subheading("Failed", count: digest.failedTonight.count, note: "Graph refused these writes or they could not be sent.")
-            html += digest.failedTonight.isEmpty ? emptyNote("No write failed.") : findingsTable(digest.failedTonight, last: .task)
+            html += digest.failedTonight.isEmpty
+                ? emptyNote("No write failed.")
+                : findingsTable(digest.failedTonight, last: .task, markNew: markNew, listing: &listing)
+            html += subheading("Applied tonight", count: digest.appliedTonight.count)
+            html += digest.appliedTonight.isEmpty
+                ? emptyNote("No writes were applied tonight.")
+                : findingsTable(digest.appliedTonight, last: .none, markNew: markNew, listing: &listing)
         }
         if !digest.planned.isEmpty {
             html += subheading("Planned, not sent", count: digest.planned.count, note: "LeaverSweep would send these writes in enforce mode.")
-            html += findingsTable(digest.planned, last: .none)
+            html += findingsTable(digest.planned, last: .none, markNew: markNew, listing: &listing)
         }
         if !digest.appliedEarlier.isEmpty {
             html += subheading("Applied on an earlier run", count: digest.appliedEarlier.count, note: "The directory does not show the change yet; not sent again.")
-            html += findingsTable(digest.appliedEarlier, last: .none)
+            html += findingsTable(digest.appliedEarlier, last: .none, markNew: markNew, listing: &listing)
         }
         return section("Actions", html)
     }
 
-    static func needsPerson(_ digest: ReportDigest) -> String {
+    static func needsPerson(_ digest: ReportDigest, listing: inout ReportListing) -> String {
         let lists = digest.needsPerson
         guard !lists.isEmpty else {
             return section("Needs a person", emptyNote("Nothing needs a person tonight."))
         }
+        let markNew = !digest.isFirstRun
         var html = ""
         let plain: [(String, String, [ReportDigest.Entry])] = [
             ("Disable in on-premises AD", "These devices are synced from Active Directory: a cloud disable would be undone by the next sync.", lists.disableInOnPremisesAD),
@@ -55,56 +63,56 @@ extension HTMLReport {
         ]
         for (title, note, entries) in plain where !entries.isEmpty {
             html += subheading(title, count: entries.count, note: note)
-            html += findingsTable(entries, last: .none)
+            html += findingsTable(entries, last: .none, markNew: markNew, listing: &listing)
         }
-        html += groupedTable("App role assignments to remove, by app", note: "Remove these users from the app, or from the group that grants the role.", lists.appRoleAssignmentsByApp)
-        html += groupedTable("Delegated grants to revoke, by client app", note: "These users consented to the client app themselves; revoke the grant.", lists.delegatedGrantsByClient)
+        html += groupedTable("App role assignments to remove, by app", note: "Remove these users from the app, or from the group that grants the role.", lists.appRoleAssignmentsByApp, listing: &listing)
+        html += groupedTable("Delegated grants to revoke, by client app", note: "These users consented to the client app themselves; revoke the grant.", lists.delegatedGrantsByClient, listing: &listing)
         if !lists.failedWritesToInvestigate.isEmpty {
             html += subheading("Failed writes to investigate", count: lists.failedWritesToInvestigate.count, note: "Use the request-id when you ask Microsoft support.")
-            html += findingsTable(lists.failedWritesToInvestigate, last: .none)
+            html += findingsTable(lists.failedWritesToInvestigate, last: .none, markNew: markNew, listing: &listing)
         }
-        return section("Needs a person", html)
+        return section("Needs a person", note: "Work LeaverSweep cannot or must not do itself.", html)
     }
 
-    static func excluded(_ digest: ReportDigest) -> String {
+    static func excluded(_ digest: ReportDigest, listing: inout ReportListing) -> String {
         guard !digest.excluded.isEmpty else { return "" }
         return section(
             "Excluded accounts, skipped",
             note: "Excluded by policy (for example break-glass accounts), or enabled again during the run. Nothing was done.",
-            findingsTable(digest.excluded, last: .none)
+            findingsTable(digest.excluded, last: .none, markNew: false, listing: &listing)
         )
     }
 
     /// Apps as grey heading rows with their users below: the admin works app by app.
-    static func groupedTable(_ title: String, note: String, _ groups: [ReportDigest.AppGroup]) -> String {
+    static func groupedTable(_ title: String, note: String, _ groups: [ReportDigest.AppGroup], listing: inout ReportListing) -> String {
         guard !groups.isEmpty else { return "" }
         let total = groups.reduce(0) { $0 + $1.entries.count }
-        var html = subheading(title, count: total, note: note)
-        let cell = "padding:6px 8px 6px 12px;border-bottom:1px solid \(Palette.rule);vertical-align:top;"
-        html += "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;\">\n"
-        for group in groups {
-            html += "<tr><td colspan=\"2\" style=\"padding:6px 8px;background-color:\(Palette.neutral.background);color:\(Palette.text);font-weight:bold;\">"
-                + "\(HTMLText.safe(group.app)) <span style=\"font-weight:normal;color:\(Palette.neutral.foreground);\">· \(group.userCount) "
+        let (shown, hidden) = ReportListing.capped(groups, limit: listing.limit)
+        var html = subheading(title, count: total, note: note) + tableStart
+        for (group, entries) in shown {
+            html += "<tr><td colspan=\"2\" style=\"background-color:\(Palette.neutral.background);color:\(Palette.text);font-weight:bold;\">"
+                + "\(HTMLText.safe(group.app, limit: 100)) <span style=\"font-weight:normal;color:\(Palette.neutral.foreground);\">· \(group.userCount) "
                 + "\(group.userCount == 1 ? "user" : "users")</span></td></tr>\n"
-            for entry in group.entries {
-                html += "<tr><td width=\"40%\" style=\"\(cell)width:40%;\">\(userCell(entry.finding.user))</td><td style=\"\(cell)\">\(detailCell(entry.finding))</td></tr>\n"
+            for entry in entries {
+                let detail = listing.showsDetail(of: entry) ? detailCell(entry.finding) : ""
+                html += "<tr valign=\"top\"><td width=\"40%\" style=\"\(cell)padding-left:14px;\">\(userCell(entry.finding.user))</td><td style=\"\(cell)\">\(detail)</td></tr>\n"
             }
         }
-        return html + "</table>\n"
+        return html + "</table>\n" + moreNote(hidden)
     }
 
-    static func fixedTable(_ entries: [ReportDigest.FixedEntry]) -> String {
-        let cell = "padding:8px 8px 8px 0;border-bottom:1px solid \(Palette.rule);vertical-align:top;"
-        var html = "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;\">\n"
-        for entry in entries {
+    static func fixedTable(_ entries: [ReportDigest.FixedEntry], limit: Int) -> String {
+        let (shown, hidden) = ReportListing.capped(entries, limit: limit)
+        var html = tableStart
+        for entry in shown {
             let fixed = entry.finding
             let since = GraphTimestamp.parse(fixed.firstSeenAt).map { String(GraphTimestamp.format($0).prefix(10)) } ?? "?"
             let days = entry.openDays.map { $0 == 1 ? " (1 day)" : " (\($0) days)" } ?? ""
-            html += "<tr><td width=\"84\" style=\"\(cell)width:84px;\">\(badge("fixed", Palette.applied))</td>"
-                + "<td style=\"\(cell)\"><span style=\"word-break:break-all;\">\(HTMLText.safe(fixed.userPrincipalName))</span></td>"
-                + "<td style=\"\(cell)\">\(HTMLText.escape(fixed.kind.label))<br><strong>\(HTMLText.safe(fixed.objectDisplayName ?? "–"))</strong></td>"
-                + "<td style=\"\(cell)padding-right:0;text-align:right;white-space:nowrap;color:\(Palette.muted);\">first seen \(since)\(days)</td></tr>\n"
+            html += "<tr valign=\"top\"><td width=\"76\" style=\"\(cell)\">\(pill("fixed", Palette.applied))</td>"
+                + "<td style=\"\(cell)\"><span style=\"word-break:break-all;\">\(HTMLText.safe(fixed.userPrincipalName, limit: 120))</span></td>"
+                + "<td style=\"\(cell)\">\(HTMLText.escape(fixed.kind.label))<br><strong>\(HTMLText.safe(fixed.objectDisplayName ?? "–", limit: 100))</strong></td>"
+                + "<td align=\"right\" style=\"\(cell)white-space:nowrap;color:\(Palette.muted);\">first seen \(since)\(days)</td></tr>\n"
         }
-        return html + "</table>\n"
+        return html + "</table>\n" + moreNote(hidden)
     }
 }

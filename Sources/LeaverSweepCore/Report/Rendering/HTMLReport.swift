@@ -6,12 +6,30 @@ import Foundation
 /// Email clients are not browsers, so the layout is what survives all of them: nested tables with inline CSS, a
 /// 720 px centred column, a system font stack, no scripts, no images, no external fonts or links; the small
 /// `<style>` block only holds fallbacks. Every string from the directory goes through `HTMLText.safe`.
+///
+/// Size is part of the layout: Gmail clips bodies over about 102 KB. Lists are capped and findings are detailed
+/// once (`ReportListing`), so even a first night with 1,000 findings renders well under 100 KB.
 public enum HTMLReport {
     public static func render(_ report: RunReport, now: Date) -> String {
         render(ReportDigest(report: report, now: now))
     }
 
+    /// Bodies above this many bytes are rendered again with shorter lists: Gmail clips at about 102 KB.
+    static let sizeGuard = 90_000
+
     public static func render(_ digest: ReportDigest) -> String {
+        var listing = ReportListing(digest)
+        var html = render(digest, listing: listing)
+        // Only hostile or extreme directory strings get here: the row budget keeps real reports far below.
+        while html.utf8.count > sizeGuard, listing.limit > 1 {
+            listing = ReportListing(digest, limit: listing.limit / 2)
+            html = render(digest, listing: listing)
+        }
+        return html
+    }
+
+    static func render(_ digest: ReportDigest, listing: ReportListing) -> String {
+        var listing = listing
         let title = "LeaverSweep report — \(HTMLText.safe(digest.header.tenantShortName)) — run \(digest.header.runId)"
         var html = """
         <!DOCTYPE html>
@@ -25,6 +43,7 @@ public enum HTMLReport {
         <style>
         body { margin: 0; padding: 0; -webkit-text-size-adjust: 100%; }
         table { mso-table-lspace: 0pt; mso-table-rspace: 0pt; }
+        code { font-family: Consolas, Menlo, monospace; }
         @media only screen and (max-width: 600px) { .ls-pad { padding-left: 12px !important; padding-right: 12px !important; } }
         </style>
         </head>
@@ -35,12 +54,14 @@ public enum HTMLReport {
         <table role="presentation" width="720" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:720px;background-color:#ffffff;border:1px solid \(Palette.rule);font-family:\(Palette.fontStack);font-size:14px;line-height:20px;color:\(Palette.text);">
 
         """
+        // Work for a person comes right after the numbers, before the long lists; each list is capped and each
+        // finding's detail is shown once (see `ReportListing`), so the whole report stays far below Gmail's clip.
         html += header(digest)
         html += summary(digest)
-        html += changes(digest)
-        html += actions(digest)
-        html += needsPerson(digest)
-        html += excluded(digest)
+        html += needsPerson(digest, listing: &listing)
+        html += changes(digest, listing: &listing)
+        html += actions(digest, listing: &listing)
+        html += excluded(digest, listing: &listing)
         html += trend(digest)
         html += footer(digest)
         html += """
@@ -82,7 +103,9 @@ public enum HTMLReport {
             )
         }
         if !header.warnings.isEmpty {
-            let items = header.warnings.map { "<li style=\"margin:0 0 4px 0;\">\(HTMLText.safe($0, limit: 400))</li>" }.joined()
+            let (shown, hidden) = ReportListing.capped(header.warnings, limit: ReportListing.warningLimit)
+            var items = shown.map { "<li style=\"margin:0 0 4px 0;\">\(HTMLText.safe($0, limit: 400))</li>" }.joined()
+            if hidden > 0 { items += "<li style=\"margin:0;\">\(HTMLText.escape(ReportListing.moreWarnings(hidden)))</li>" }
             html += callout("<strong>Warnings</strong><ul style=\"margin:4px 0 0 0;padding-left:20px;\">\(items)</ul>", Palette.warningCallout)
         }
         return html
@@ -128,10 +151,10 @@ public enum HTMLReport {
             let height = bar.openFindings == 0 ? 2 : max(3, (chartHeight * bar.openFindings + maximum / 2) / maximum)
             let colour = bar.openFindings == 0 ? Palette.rule : (bar.isThisRun ? Palette.band : Palette.bar)
             bars += """
-            <td width="36" align="center" valign="bottom" style="width:36px;height:\(chartHeight + 18)px;vertical-align:bottom;padding:0 2px;">\
-            <div style="font-size:11px;line-height:14px;color:\(Palette.text);\(bar.isThisRun ? "font-weight:bold;" : "")">\(bar.openFindings)</div>\
+            <td width="36" height="\(chartHeight + 18)" align="center" valign="bottom" style="padding:0 2px;">\
+            <div style="font-size:11px;line-height:14px;\(bar.isThisRun ? "font-weight:bold;" : "")">\(bar.openFindings)</div>\
             <table role="presentation" width="24" cellpadding="0" cellspacing="0" border="0" align="center"><tr>\
-            <td width="24" height="\(height)" style="width:24px;height:\(height)px;background-color:\(colour);font-size:0;line-height:0;">&nbsp;</td>\
+            <td height="\(height)" style="height:\(height)px;background-color:\(colour);font-size:0;line-height:0;">&nbsp;</td>\
             </tr></table></td>
 
             """

@@ -14,14 +14,16 @@ public enum PlainTextReport {
 
     public static func render(_ digest: ReportDigest) -> String {
         var out = TextLines()
+        // The same order, limits and detail-once rule as the HTML part (see `ReportListing`).
+        var listing = ReportListing(digest)
         header(digest, into: &out)
-        changes(digest, into: &out)
-        actions(digest, into: &out)
-        needsPerson(digest, into: &out)
+        needsPerson(digest, into: &out, listing: &listing)
+        changes(digest, into: &out, listing: &listing)
+        actions(digest, into: &out, listing: &listing)
         if !digest.excluded.isEmpty {
             out.heading("Excluded accounts, skipped (\(digest.excluded.count))")
             out.wrap("Excluded by policy (for example break-glass accounts), or enabled again during the run. Nothing was done.")
-            out.entries(digest.excluded, showAge: false)
+            out.entries(digest.excluded, showAge: false, markNew: false, listing: &listing)
         }
         trend(digest, into: &out)
         out.blank()
@@ -44,61 +46,75 @@ public enum PlainTextReport {
             out.wrap("!! The run failed: \(TerminalText.safe(header.failure ?? "no reason was recorded", limit: 400))", continuation: "   ")
             out.wrap("   The lists below show what was found and done before it stopped.", continuation: "   ")
         }
-        for warning in header.warnings {
+        let warnings = ReportListing.capped(header.warnings, limit: ReportListing.warningLimit)
+        for warning in warnings.shown {
             out.wrap("Warning: \(TerminalText.safe(warning, limit: 400))", continuation: "  ")
         }
+        if warnings.hidden > 0 { out.line("Warnings: \(ReportListing.moreWarnings(warnings.hidden))") }
         out.blank()
         let history = { (value: Int) in digest.hasHistory ? "\(value)" : "-" }
         let action = header.isReportOnly ? "\(counts.planned) planned" : "\(counts.applied) applied"
         out.line("  \(history(counts.new)) new   \(counts.open) open   \(history(counts.fixed)) fixed   \(action)   \(counts.failed) failed   \(counts.needsPerson) need a person")
     }
 
-    static func changes(_ digest: ReportDigest, into out: inout TextLines) {
+    static func changes(_ digest: ReportDigest, into out: inout TextLines, listing: inout ReportListing) {
         out.heading("What changed since the last run")
         guard digest.hasHistory else {
             out.line("No history for this run: it stopped before its findings were recorded.")
             return
         }
-        out.line(digest.header.previousRunId.map { "Compared with run \($0)." } ?? "This is the first recorded run: every finding is new.")
+        guard !digest.isFirstRun else {
+            out.wrap(ReportListing.firstRunSentence(digest))
+            return
+        }
+        if let previous = digest.header.previousRunId { out.line("Compared with run \(previous).") }
         out.subheading("New (\(digest.newFindings.count))")
-        if digest.newFindings.isEmpty { out.line("  No new findings.") } else { out.entries(digest.newFindings, showAge: false) }
+        if digest.newFindings.isEmpty { out.line("  No new findings.") }
+        out.entries(digest.newFindings, showAge: false, markNew: false, listing: &listing)
 
         out.subheading("Fixed (\(digest.fixedFindings.count))")
         if digest.fixedFindings.isEmpty { out.line("  Nothing was fixed since the last run.") }
-        for entry in digest.fixedFindings {
-            let fixed = entry.finding
-            let object = fixed.objectDisplayName.map { ": \(TerminalText.safe($0))" } ?? ""
-            let since = GraphTimestamp.parse(fixed.firstSeenAt).map { String(GraphTimestamp.format($0).prefix(10)) } ?? "?"
+        let fixed = ReportListing.capped(digest.fixedFindings, limit: listing.limit)
+        for entry in fixed.shown {
+            let finding = entry.finding
+            let object = finding.objectDisplayName.map { ": \(TerminalText.safe($0, limit: 100))" } ?? ""
+            let since = GraphTimestamp.parse(finding.firstSeenAt).map { String(GraphTimestamp.format($0).prefix(10)) } ?? "?"
             let days = entry.openDays.map { $0 == 1 ? ", 1 day" : ", \($0) days" } ?? ""
-            out.wrap("  - [fixed] \(TerminalText.safe(fixed.userPrincipalName)) — \(fixed.kind.label)\(object) (first seen \(since)\(days))", continuation: "      ")
+            out.wrap("  - [fixed] \(TerminalText.safe(finding.userPrincipalName, limit: 120)) — \(finding.kind.label)\(object) (first seen \(since)\(days))", continuation: "      ")
         }
+        out.more(fixed.hidden)
 
         out.subheading("Still open (\(digest.stillOpen.count)), longest open first")
-        if digest.stillOpen.isEmpty { out.line("  Nothing else is open.") } else { out.entries(digest.stillOpen, showAge: true) }
+        if digest.stillOpen.isEmpty { out.line("  Nothing else is open.") }
+        out.entries(digest.stillOpen, showAge: true, markNew: false, listing: &listing)
     }
 
-    static func actions(_ digest: ReportDigest, into out: inout TextLines) {
+    static func actions(_ digest: ReportDigest, into out: inout TextLines, listing: inout ReportListing) {
+        let markNew = !digest.isFirstRun
         out.heading("Actions")
         if digest.header.isReportOnly {
             out.line("This run was in \(digest.header.mode.rawValue) mode: LeaverSweep changed nothing in the tenant.")
         } else {
-            out.subheading("Applied tonight (\(digest.appliedTonight.count))")
-            if digest.appliedTonight.isEmpty { out.line("  No writes were applied tonight.") } else { out.entries(digest.appliedTonight, showAge: false) }
             out.subheading("Failed (\(digest.failedTonight.count))")
-            if digest.failedTonight.isEmpty { out.line("  No write failed.") } else { out.entries(digest.failedTonight, showAge: false, showTask: true) }
+            if digest.failedTonight.isEmpty { out.line("  No write failed.") }
+            out.entries(digest.failedTonight, showAge: false, showTask: true, markNew: markNew, listing: &listing)
+            out.subheading("Applied tonight (\(digest.appliedTonight.count))")
+            if digest.appliedTonight.isEmpty { out.line("  No writes were applied tonight.") }
+            out.entries(digest.appliedTonight, showAge: false, markNew: markNew, listing: &listing)
         }
         if !digest.planned.isEmpty {
             out.subheading("Planned, not sent (\(digest.planned.count))")
-            out.entries(digest.planned, showAge: false)
+            out.entries(digest.planned, showAge: false, markNew: markNew, listing: &listing)
         }
         if !digest.appliedEarlier.isEmpty {
             out.subheading("Applied on an earlier run, not visible in the directory yet (\(digest.appliedEarlier.count))")
-            out.entries(digest.appliedEarlier, showAge: false)
+            out.entries(digest.appliedEarlier, showAge: false, markNew: markNew, listing: &listing)
         }
     }
 
-    static func needsPerson(_ digest: ReportDigest, into out: inout TextLines) {
+    static func needsPerson(_ digest: ReportDigest, into out: inout TextLines, listing: inout ReportListing) {
         let lists = digest.needsPerson
+        let markNew = !digest.isFirstRun
         out.heading("Needs a person (\(lists.count))")
         guard !lists.isEmpty else {
             out.line("Nothing needs a person tonight.")
@@ -112,7 +128,7 @@ public enum PlainTextReport {
         for (title, note, entries) in plain where !entries.isEmpty {
             out.subheading("\(title) (\(entries.count))")
             out.wrap("  \(note)", continuation: "  ")
-            out.entries(entries, showAge: false)
+            out.entries(entries, showAge: false, markNew: markNew, listing: &listing)
         }
         let grouped: [(String, [ReportDigest.AppGroup])] = [
             ("App role assignments to remove, by app", lists.appRoleAssignmentsByApp),
@@ -120,16 +136,19 @@ public enum PlainTextReport {
         ]
         for (title, groups) in grouped where !groups.isEmpty {
             out.subheading("\(title) (\(groups.reduce(0) { $0 + $1.entries.count }))")
-            for group in groups {
-                out.line("  \(TerminalText.safe(group.app)) — \(group.userCount) \(group.userCount == 1 ? "user" : "users")")
-                for entry in group.entries {
-                    out.wrap("    - \(TextLines.user(entry.finding.user)): \(TerminalText.safe(entry.finding.detail))", continuation: "        ")
+            let capped = ReportListing.capped(groups, limit: listing.limit)
+            for (group, entries) in capped.shown {
+                out.line("  \(TerminalText.safe(group.app, limit: 100)) — \(group.userCount) \(group.userCount == 1 ? "user" : "users")")
+                for entry in entries {
+                    let detail = listing.showsDetail(of: entry) ? TerminalText.safe(entry.finding.detail) : "(see above)"
+                    out.wrap("    - \(TextLines.user(entry.finding.user)): \(detail)", continuation: "        ")
                 }
             }
+            out.more(capped.hidden)
         }
         if !lists.failedWritesToInvestigate.isEmpty {
             out.subheading("Failed writes to investigate (\(lists.failedWritesToInvestigate.count))")
-            out.entries(lists.failedWritesToInvestigate, showAge: false)
+            out.entries(lists.failedWritesToInvestigate, showAge: false, markNew: markNew, listing: &listing)
         }
     }
 

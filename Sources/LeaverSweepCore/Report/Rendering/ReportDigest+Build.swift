@@ -7,6 +7,8 @@ extension ReportDigest {
     ///   the core never reads the clock.
     public init(report: RunReport, now: Date) {
         let history = report.history
+        // Excluded accounts are reported but are not drift: never "new", even when the history (an older store, a
+        // stored JSON report) lists their keys as first seen tonight.
         let newKeys = Set(history?.newKeys ?? [])
         let startedAt = GraphTimestamp.parse(report.run.startedAt)
 
@@ -16,7 +18,8 @@ extension ReportDigest {
         }
         let entries = report.findings.map { finding in
             let firstSeen = history?.firstSeen[finding.key]
-            return Entry(finding: finding, isNew: newKeys.contains(finding.key), firstSeen: firstSeen, ageDays: days(since: firstSeen))
+            let isNew = newKeys.contains(finding.key) && finding.status != .excluded
+            return Entry(finding: finding, isNew: isNew, firstSeen: firstSeen, ageDays: days(since: firstSeen))
         }
         func select(_ predicate: (ReportedFinding) -> Bool) -> [Entry] { entries.filter { predicate($0.finding) } }
 
@@ -59,6 +62,7 @@ extension ReportDigest {
                 isThisRun: point.runId == report.run.id
             )
         }
+        self.guardTripped = report.run.guardTripped != nil
         self.footer = Footer(
             reportCommand: "leaversweep report --run \(report.run.id)",
             schemaVersion: report.schemaVersion,
@@ -66,7 +70,7 @@ extension ReportDigest {
         )
         self.counts = Counts(
             findings: entries.count,
-            new: history?.newKeys.count ?? 0,
+            new: newFindings.count,
             open: open.count,
             fixed: history?.fixed.count ?? 0,
             applied: appliedTonight.count,

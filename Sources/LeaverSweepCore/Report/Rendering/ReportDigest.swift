@@ -10,7 +10,7 @@ public struct ReportDigest: Sendable, Equatable {
     public var counts: Counts
     /// Whether "new" and "fixed" are known: the history is missing when a run failed before recording findings.
     public var hasHistory: Bool
-    /// Tonight's findings first seen in this run.
+    /// Tonight's findings first seen in this run; findings of excluded accounts are never new.
     public var newFindings: [Entry]
     /// Findings open after the previous run and gone tonight.
     public var fixedFindings: [FixedEntry]
@@ -30,6 +30,11 @@ public struct ReportDigest: Sendable, Equatable {
     /// Open findings after each of the last runs (up to 14), oldest first, tonight last.
     public var trend: [TrendBar]
     public var footer: Footer
+    /// The blast-radius guard kept this run from writing (the reason is the report's first warning).
+    public var guardTripped: Bool = false
+
+    /// The first recorded run: there is history, but no earlier run, so every finding is new.
+    public var isFirstRun: Bool { hasHistory && header.previousRunId == nil }
 
     public struct Header: Sendable, Equatable {
         public var tenant: String
@@ -55,6 +60,7 @@ public struct ReportDigest: Sendable, Equatable {
     /// The big numbers of the summary block and the subject line.
     public struct Counts: Sendable, Equatable {
         public var findings: Int
+        /// Findings first seen tonight, not counting excluded accounts.
         public var new: Int
         /// Findings still needing something after tonight: every status but applied and excluded.
         public var open: Int

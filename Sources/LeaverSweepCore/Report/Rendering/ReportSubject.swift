@@ -30,7 +30,12 @@ public enum ReportSubject {
         if header.runFailed {
             return "\(prefix): RUN FAILED — \(state.joined(separator: ", ")), \(actions)"
         }
-        if counts.findings == 0 && counts.fixed == 0 {
+        if digest.guardTripped {
+            // The one night an admin must read: nothing was written on purpose.
+            return "\(prefix): GUARD TRIPPED, nothing written — \(state.joined(separator: ", ")), \(counts.planned) \(plural(counts.planned, "action")) held back"
+        }
+        // Findings of excluded accounts are reported but are not drift (the digest never counts them as new or open).
+        if counts.findings - counts.excluded == 0 && counts.fixed == 0 {
             return "\(prefix): no drift"
         }
         return "\(prefix): \(state.joined(separator: ", ")) — \(actions)"

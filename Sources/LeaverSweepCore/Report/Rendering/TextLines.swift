@@ -41,13 +41,18 @@ struct TextLines {
         lines.append(current)
     }
 
-    mutating func entries(_ entries: [ReportDigest.Entry], showAge: Bool, showTask: Bool = false) {
-        for entry in entries {
+    /// The list's first `listing.limit` entries, each finding's detail only where it is listed first, and the
+    /// "…and N more" line when the list is cut.
+    mutating func entries(_ entries: [ReportDigest.Entry], showAge: Bool, showTask: Bool = false, markNew: Bool, listing: inout ReportListing) {
+        let (shown, hidden) = ReportListing.capped(entries, limit: listing.limit)
+        for entry in shown {
             let finding = entry.finding
-            var first = "  - [\(finding.status.rawValue)\(entry.isNew ? ", new" : "")] \(Self.user(finding.user)) — \(finding.kind.label)"
-            if finding.kind != .sessionsNotRevoked { first += ": \(TerminalText.safe(entry.objectName))" }
+            var first = "  - [\(finding.status.rawValue)\(markNew && entry.isNew ? ", new" : "")] \(Self.user(finding.user)) — \(finding.kind.label)"
+            if finding.kind != .sessionsNotRevoked { first += ": \(TerminalText.safe(entry.objectName, limit: 100))" }
             if showAge, let days = entry.ageDays { first += " — open \(days == 1 ? "1 day" : "\(days) days")" }
+            if showTask, let task = finding.humanTask { first += " → \(task.label)" }
             wrap(first, continuation: "      ")
+            guard listing.showsDetail(of: entry) else { continue }
             wrap("      \(TerminalText.safe(finding.detail))", continuation: "      ")
             if let error = finding.error {
                 let status = error.httpStatus.map { "HTTP \($0) " } ?? ""
@@ -57,15 +62,18 @@ struct TextLines {
             } else if let requestId = finding.requestId, finding.status == .applied {
                 line("      request-id \(TerminalText.safe(requestId, limit: 80))")
             }
-            if showTask, let task = finding.humanTask {
-                wrap("      → \(task.label)", continuation: "        ")
-            }
         }
+        more(hidden)
+    }
+
+    /// "…and N more — see the attached CSV", when a list was cut.
+    mutating func more(_ hidden: Int) {
+        if hidden > 0 { line("  \(ReportListing.more(hidden))") }
     }
 
     static func user(_ user: ReportedFinding.UserRef) -> String {
-        let upn = TerminalText.safe(user.userPrincipalName)
+        let upn = TerminalText.safe(user.userPrincipalName, limit: 120)
         guard let name = user.displayName, !name.isEmpty else { return upn }
-        return "\(TerminalText.safe(name)) (\(upn))"
+        return "\(TerminalText.safe(name, limit: 100)) (\(upn))"
     }
 }
