@@ -94,6 +94,32 @@ import Glibc
         #expect(Set(night.effectiveWrites().revoked) == manifest.expectedRevocations)
     }
 
+    @Test func aRunKilledMidSnapshotLeavesTheDatabaseWholeAndTheNextNightCorrect() throws {
+        let (tenant, manifest) = Self.smallTenant(users: 80, disabled: 0.15)
+        var options = EmulatorOptions()
+        options.pageCapUsers = 10
+        let night = try NightHarness(tenant: tenant, options: options)
+        try night.run()
+        let afterFirst = night.writes().count
+
+        // HR disables two more people; tonight's run dies half-way through reading users.
+        let newLeavers = tenant.users.filter(\.accountEnabled).prefix(2).map(\.id)
+        for id in newLeavers { try night.adminRequest("PATCH", "/users/\(id)", json: #"{"accountEnabled":false}"#) }
+        let harnessWrites = night.writes().count
+        let killed = try night.run(environment: ["LEAVERSWEEP_TEST_CRASH_AFTER_PAGES": "3"])
+        #expect(killed.killedBySignal)
+        #expect(night.writes().count == harnessWrites, "nothing written from half a snapshot")
+        #expect(try night.command(["history"]).stdout.contains("interrupted") == false, "the killed run is marked only when the next one starts")
+
+        let next = try night.run()
+        #expect(next.status == 2, "\(next.stderr)")
+        let revoked = Set(night.effectiveWrites().revoked)
+        #expect(revoked == manifest.expectedRevocations.union(newLeavers), "the new leavers were handled, nothing twice")
+        #expect(night.writes().count == Set(night.writes()).count)
+        #expect(try night.command(["history"]).stdout.contains("interrupted"))
+        #expect(afterFirst > 0)
+    }
+
     @Test func historyAndShowAnswerWhatTheRobotDidAndWhen() throws {
         let (tenant, _) = Self.smallTenant()
         let night = try NightHarness(tenant: tenant)

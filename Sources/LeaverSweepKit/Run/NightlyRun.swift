@@ -75,7 +75,9 @@ public struct NightlyRun {
         var history: ReportHistory?
         var guardTripped: String?
         do {
-            let snapshot = try Snapshotter(graph: graph, store: store, log: context.log).snapshot(runId: runId, runStart: startedAt)
+            let snapshotter = Snapshotter(graph: graph, store: store, log: context.log,
+                                          crashAfterPages: context.environment["LEAVERSWEEP_TEST_CRASH_AFTER_PAGES"].flatMap(Int.init))
+            let snapshot = try snapshotter.snapshot(runId: runId, runStart: startedAt)
             warnings += snapshot.warnings
             let reconciled = try reconcile(store: store, graph: graph, runId: runId, startedAt: startedAt, newlyDisabled: snapshot.newlyDisabled)
             reported = reconciled.findings

@@ -1,11 +1,17 @@
 import Foundation
 import LeaverSweepCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads the tenant into the state database, one page at a time.
 struct Snapshotter {
     let graph: GraphClient
     let store: StateStore
     let log: RunLog
+    /// Test hook: SIGKILL after this many pages were staged, to prove a snapshot killed half-way loses nothing.
+    var crashAfterPages: Int? = nil
 
     /// The window of audit events read on a first run; Entra keeps them 7 days (Free) or 30 days (P1/P2).
     static let firstAuditWindow: TimeInterval = 30 * 86_400
@@ -38,10 +44,13 @@ struct Snapshotter {
         try store.beginStaging([.users])
         var count = 0
         let path = GraphQuery.path("/users", [("$select", UserPayload.select), ("$top", "999")])
+        var pages = 0
         try graph.forEachPage(path, as: UserPayload.self) { page in
             try stopIfAsked()
             try store.stageUsers(page.map { try $0.model() })
             count += page.count
+            pages += 1
+            if let limit = crashAfterPages, pages >= limit { kill(getpid(), SIGKILL) }
         }
         let newlyDisabled = try store.newlyDisabledInStaging()
         try store.commitStaging([.users])
