@@ -178,4 +178,13 @@ private func parseError(_ text: String) -> ConfigurationError? {
         #expect(error.key == key)
         #expect(error.line == 10)
     }
+
+    @Test func excludedGroupsAreNamedByObjectIdBecauseNamesAreNotUnique() throws {
+        let good = valid.replacingOccurrences(of: "mode = \"report\"", with: "mode = \"report\"\nexclude_groups = [\"6f9c1d2e-1111-2222-3333-444455556666\"]")
+        #expect(try Configuration.parse(good).policy.excludeGroups == ["6f9c1d2e-1111-2222-3333-444455556666"])
+        let byName = valid.replacingOccurrences(of: "mode = \"report\"", with: "mode = \"report\"\nexclude_groups = [\"Break Glass\"]")
+        let error = try #require(parseError(byName))
+        #expect(error.key == "policy.exclude_groups")
+        #expect(error.message.contains("\"Break Glass\" is not one"))
+    }
 }

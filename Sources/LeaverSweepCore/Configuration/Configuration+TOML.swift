@@ -27,7 +27,7 @@ struct ConfigReader {
         "auth": ["client_id", "client_secret_env", "client_secret_file", "authority"],
         "graph": ["endpoint"],
         "state": ["database"],
-        "policy": ["mode", "exclude", "max_actions", "max_newly_disabled_fraction", "device_grace"],
+        "policy": ["mode", "exclude", "exclude_groups", "max_actions", "max_newly_disabled_fraction", "device_grace"],
         "report": ["json"],
         "email": ["smtp_url", "starttls", "username", "password_env", "password_file", "from", "to", "send"],
     ]
@@ -88,6 +88,12 @@ struct ConfigReader {
 
     func policySettings(_ policy: LocatedTable, mode: RunMode) throws(ConfigurationError) -> Configuration.PolicySettings {
         var settings = Configuration.PolicySettings(mode: mode, exclude: try stringArray(policy, "exclude") ?? [])
+        let groups = try stringArray(policy, "exclude_groups") ?? []
+        for group in groups where UUID(uuidString: group) == nil {
+            // Names are not unique in Entra ID; an exclusion must name exactly one group.
+            throw error(policy.table["exclude_groups"]?.line, "policy.exclude_groups", "expected group object ids (GUIDs); \"\(group)\" is not one")
+        }
+        settings.excludeGroups = groups
         if let value = policy.table["max_actions"] {
             guard case .integer(let limit) = value.kind, limit >= 0, limit <= 1_000_000 else {
                 throw error(value.line, "policy.max_actions", "expected a whole number from 0 to 1000000, got \(value.typeName)")

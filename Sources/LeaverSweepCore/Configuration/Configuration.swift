@@ -33,6 +33,8 @@ public struct Configuration: Sendable, Equatable {
     public struct PolicySettings: Sendable, Equatable {
         public var mode: RunMode
         public var exclude: [String]
+        /// Object ids of groups whose members (transitively) are never acted on, e.g. a break-glass group.
+        public var excludeGroups: [String] = []
         /// Blast-radius guard: more planned writes than this and the run writes nothing.
         public var maxActions: Int = 1000
         /// Blast-radius guard: more users newly disabled since the previous run (as a fraction of all users)

@@ -10,9 +10,10 @@ extension NightlyRun {
 
     /// Plans from the snapshot and the journal, settles writes a killed run left in flight, sends the rest —
     /// unless the blast-radius guard says this night looks like a mistake.
-    func reconcile(store: StateStore, graph: GraphClient, runId: Int64, startedAt: Date, newlyDisabled: (count: Int, users: Int)?) throws -> Reconciled {
+    func reconcile(store: StateStore, graph: GraphClient, runId: Int64, startedAt: Date, newlyDisabled: (count: Int, users: Int)?,
+                   excludedMembers: [String] = []) throws -> Reconciled {
         let journal = try store.journal()
-        let policy = Policy(mode: mode, exclusions: configuration.policy.exclude, deviceGrace: configuration.policy.deviceGrace)
+        let policy = Policy(mode: mode, exclusions: configuration.policy.exclude + excludedMembers, deviceGrace: configuration.policy.deviceGrace)
         let planner = Planner(policy: policy, now: startedAt)
         var findings: [Finding] = []
         var leaverIds = Set<String>()

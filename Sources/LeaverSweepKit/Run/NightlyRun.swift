@@ -77,9 +77,10 @@ public struct NightlyRun {
         do {
             let snapshotter = Snapshotter(graph: graph, store: store, log: context.log,
                                           crashAfterPages: context.environment["LEAVERSWEEP_TEST_CRASH_AFTER_PAGES"].flatMap(Int.init))
-            let snapshot = try snapshotter.snapshot(runId: runId, runStart: startedAt)
+            let snapshot = try snapshotter.snapshot(runId: runId, runStart: startedAt, excludeGroups: configuration.policy.excludeGroups)
             warnings += snapshot.warnings
-            let reconciled = try reconcile(store: store, graph: graph, runId: runId, startedAt: startedAt, newlyDisabled: snapshot.newlyDisabled)
+            let reconciled = try reconcile(store: store, graph: graph, runId: runId, startedAt: startedAt,
+                                           newlyDisabled: snapshot.newlyDisabled, excludedMembers: snapshot.excludedMembers)
             reported = reconciled.findings
             guardTripped = reconciled.guardTripped
             if let reason = guardTripped { warnings.insert(reason, at: 0) }

@@ -21,12 +21,15 @@ struct Snapshotter {
     struct Summary {
         /// Data that could not be read but does not stop the run.
         var warnings: [String] = []
+        /// Members of `policy.exclude_groups`, never acted on.
+        var excludedMembers: [String] = []
         /// Users disabled since the previous snapshot, and all users; nil on the first run.
         var newlyDisabled: (count: Int, users: Int)?
     }
 
-    func snapshot(runId: Int64, runStart: Date) throws -> Summary {
+    func snapshot(runId: Int64, runStart: Date, excludeGroups: [String] = []) throws -> Summary {
         var summary = Summary()
+        summary.excludedMembers = try excludedGroupMembers(excludeGroups)
         summary.newlyDisabled = try snapshotUsers(runId: runId, runStart: runStart)
         try stopIfAsked()
         if let warning = try readAuditDisables(runStart: runStart) { summary.warnings.append(warning) }
@@ -34,6 +37,29 @@ struct Snapshotter {
         try stopIfAsked()
         try snapshotAppAccess()
         return summary
+    }
+
+    /// User ids in the excluded groups, transitively (nested groups included). Fails the run when a group can't
+    /// be read: acting without knowing who is excluded could disable a break-glass account.
+    func excludedGroupMembers(_ groupIds: [String]) throws -> [String] {
+        struct Member: Decodable {
+            var id: String
+            var type: String?
+            enum CodingKeys: String, CodingKey { case id, type = "@odata.type" }
+        }
+        var members: [String] = []
+        for group in groupIds {
+            let path = "/groups/\(GraphQuery.segment(group))/transitiveMembers?$select=id&$top=999"
+            do {
+                try graph.forEachPage(path, as: Member.self) { page in
+                    members += page.filter { $0.type == nil || $0.type == "#microsoft.graph.user" }.map(\.id)
+                }
+            } catch RunFailure.graph(let error) {
+                throw RunFailure.unexpectedResponse("cannot read the members of excluded group \(group) (policy.exclude_groups): \(error.info.code ?? "HTTP \(error.info.httpStatus ?? 0)"): \(error.info.message) (request-id \(error.info.requestId ?? "none")); nothing was written")
+            }
+        }
+        log.debug("snapshot: \(members.count) members of excluded groups")
+        return members
     }
 
     func stopIfAsked() throws {
