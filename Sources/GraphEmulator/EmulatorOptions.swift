@@ -23,7 +23,11 @@ public struct EmulatorOptions: Sendable {
     public init() {}
 }
 
-/// Injected failures, counted over Graph requests only (never the token endpoint).
+/// Injected failures, counted over Graph requests only (never the token endpoint) unless a field says otherwise.
+///
+/// When several "every Nth" faults pick the same request, the first in this order wins: reset, stall,
+/// truncate, malformed JSON, server error, throttle, unavailable. A faulted request has no effect on tenant
+/// state: only a truncated read is served by its route first, and reads change nothing.
 public struct FaultPlan: Sendable, Equatable {
     /// Every Nth Graph request answers 429 TooManyRequests with Retry-After.
     public var throttleEveryNth: Int = 0
@@ -32,8 +36,63 @@ public struct FaultPlan: Sendable, Equatable {
     public var retryAfterSeconds: Int = 1
     /// Every Nth Graph request treats the presented token as expired, for good, forcing a new token request.
     public var expireTokensEveryNth: Int = 0
+    /// Every Nth Graph request is read, then the connection is closed with a TCP RST (SO_LINGER 0), unanswered.
+    public var resetEveryNth: Int = 0
+    /// Every Nth Graph request gets its headers with the full Content-Length but only half the body, then a close.
+    public var truncateEveryNth: Int = 0
+    /// Every Nth Graph request answers 200 with a body that is not JSON (`{"value": [ {"id": `).
+    public var malformedJSONEveryNth: Int = 0
+    /// Every Nth Graph request is answered with nothing for `stallSeconds`, then the connection is closed.
+    public var stallEveryNth: Int = 0
+    /// How long a stalled request waits before the close; it ends early if the client hangs up first.
+    public var stallSeconds: Double = 30
+    /// Every Nth Graph request answers 500 generalException, without Retry-After.
+    public var serverErrorEveryNth: Int = 0
+    /// The token endpoint answers every request with 503 temporarily_unavailable (Retry-After included).
+    public var tokenEndpointDown = false
+    /// Collections never end: past the last item every page is empty and links to another page, each through
+    /// a different opaque skiptoken, so only a client-side page cap stops the client.
+    public var endlessPaging = false
 
     public init() {}
+
+    /// The fault, if any, for the `sequence`-th Graph request (1-based); token expiry is decided separately,
+    /// because it depends on the token presented.
+    public func fault(forGraphRequest sequence: Int) -> InjectedFault? {
+        let schedule: [(Int, InjectedFault)] = [
+            (resetEveryNth, .reset), (stallEveryNth, .stall), (truncateEveryNth, .truncatedBody),
+            (malformedJSONEveryNth, .malformedJSON), (serverErrorEveryNth, .serverError),
+            (throttleEveryNth, .throttled), (unavailableEveryNth, .unavailable),
+        ]
+        return schedule.first { every, _ in every > 0 && sequence % every == 0 }?.1
+    }
+}
+
+/// A failure the emulator injected into one exchange, as recorded with the request.
+public enum InjectedFault: String, Sendable, Equatable, CaseIterable {
+    /// TCP RST after the request was read; no response.
+    case reset
+    /// Nothing answered for `stallSeconds`, then a close.
+    case stall
+    /// Full Content-Length announced, half the body sent, then a close.
+    case truncatedBody
+    /// 200 with a body that is not JSON.
+    case malformedJSON
+    /// 500 generalException.
+    case serverError
+    /// 429 TooManyRequests with Retry-After.
+    case throttled
+    /// 503 serviceNotAvailable with Retry-After.
+    case unavailable
+    /// 401 InvalidAuthenticationToken for a token the fault plan expired.
+    case expiredToken
+    /// 503 from the token endpoint.
+    case tokenEndpointDown
+
+    /// True when the client got no complete HTTP response (recorded with status 0).
+    public var isTransportLevel: Bool {
+        self == .reset || self == .stall || self == .truncatedBody
+    }
 }
 
 /// One request as it reached the emulator, with the status it got; for assertions.
@@ -46,11 +105,15 @@ public struct RecordedRequest: Sendable, Equatable {
     /// Header names lower-cased.
     public let headers: [String: String]
     public let body: String
+    /// The status sent, or 0 when no complete response was (reset, stall, truncated body).
     public let status: Int
     public let tokenEndpoint: Bool
+    /// The fault injected into this exchange, if any. A faulted request had no effect, whatever its status
+    /// (a malformed-JSON answer is a 200 that changed nothing).
+    public let fault: InjectedFault?
 
     public init(method: String, path: String, query: [String: String], headers: [String: String],
-                body: String, status: Int, tokenEndpoint: Bool) {
+                body: String, status: Int, tokenEndpoint: Bool, fault: InjectedFault? = nil) {
         self.method = method
         self.path = path
         self.query = query
@@ -58,6 +121,7 @@ public struct RecordedRequest: Sendable, Equatable {
         self.body = body
         self.status = status
         self.tokenEndpoint = tokenEndpoint
+        self.fault = fault
     }
 
     /// True for a request that could change Graph state: not GET/HEAD, under `/v1.0`, not the token endpoint.

@@ -18,11 +18,7 @@ extension GraphEmulator {
             guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any] else {
                 return json(400, ["error": "Body must be a JSON object with FaultPlan fields."])
             }
-            var plan = FaultPlan()
-            plan.throttleEveryNth = object["throttleEveryNth"] as? Int ?? 0
-            plan.unavailableEveryNth = object["unavailableEveryNth"] as? Int ?? 0
-            plan.retryAfterSeconds = object["retryAfterSeconds"] as? Int ?? 1
-            plan.expireTokensEveryNth = object["expireTokensEveryNth"] as? Int ?? 0
+            let plan = Self.faultPlan(from: object)
             faults = plan
             return json(200, Self.json(for: plan))
         case ("GET", "manifest"):
@@ -46,12 +42,44 @@ extension GraphEmulator {
 
     static func json(for record: RecordedRequest) -> [String: Any] {
         ["method": record.method, "path": record.path, "query": record.query, "headers": record.headers,
-         "body": record.body, "status": record.status, "tokenEndpoint": record.tokenEndpoint]
+         "body": record.body, "status": record.status, "tokenEndpoint": record.tokenEndpoint,
+         "fault": record.fault?.rawValue ?? NSNull()]
     }
 
     static func json(for plan: FaultPlan) -> [String: Any] {
         ["throttleEveryNth": plan.throttleEveryNth, "unavailableEveryNth": plan.unavailableEveryNth,
-         "retryAfterSeconds": plan.retryAfterSeconds, "expireTokensEveryNth": plan.expireTokensEveryNth]
+         "retryAfterSeconds": plan.retryAfterSeconds, "expireTokensEveryNth": plan.expireTokensEveryNth,
+         "resetEveryNth": plan.resetEveryNth, "truncateEveryNth": plan.truncateEveryNth,
+         "malformedJSONEveryNth": plan.malformedJSONEveryNth, "stallEveryNth": plan.stallEveryNth,
+         "stallSeconds": plan.stallSeconds, "serverErrorEveryNth": plan.serverErrorEveryNth,
+         "tokenEndpointDown": plan.tokenEndpointDown, "endlessPaging": plan.endlessPaging]
+    }
+
+    /// The inverse of `json(for:)`; a missing field keeps its default (off).
+    static func faultPlan(from object: [String: Any]) -> FaultPlan {
+        func number(_ key: String) -> Double? {
+            switch object[key] {
+            case let value as Int: Double(value)
+            case let value as Double: value
+            case let value as NSNumber: value.doubleValue
+            default: nil
+            }
+        }
+        func int(_ key: String, _ fallback: Int) -> Int { number(key).map { Int($0) } ?? fallback }
+        var plan = FaultPlan()
+        plan.throttleEveryNth = int("throttleEveryNth", 0)
+        plan.unavailableEveryNth = int("unavailableEveryNth", 0)
+        plan.retryAfterSeconds = int("retryAfterSeconds", plan.retryAfterSeconds)
+        plan.expireTokensEveryNth = int("expireTokensEveryNth", 0)
+        plan.resetEveryNth = int("resetEveryNth", 0)
+        plan.truncateEveryNth = int("truncateEveryNth", 0)
+        plan.malformedJSONEveryNth = int("malformedJSONEveryNth", 0)
+        plan.stallEveryNth = int("stallEveryNth", 0)
+        plan.stallSeconds = number("stallSeconds") ?? plan.stallSeconds
+        plan.serverErrorEveryNth = int("serverErrorEveryNth", 0)
+        plan.tokenEndpointDown = object["tokenEndpointDown"] as? Bool ?? false
+        plan.endlessPaging = object["endlessPaging"] as? Bool ?? false
+        return plan
     }
 
     static func json(for manifest: DriftManifest) -> [String: Any] {

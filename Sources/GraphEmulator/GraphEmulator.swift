@@ -37,7 +37,7 @@ public final class GraphEmulator: @unchecked Sendable {
     public func start(host: String = "127.0.0.1", port: Int = 0) throws -> Int {
         // weak: a connection thread may still be answering while the emulator is being released.
         let server = LoopbackHTTPServer { [weak self] request in
-            self?.handle(request) ?? HTTPResponse(status: 503, headers: [HTTPHeader(name: "Retry-After", value: "1")])
+            self?.handle(request) ?? .response(HTTPResponse(status: 503, headers: [HTTPHeader(name: "Retry-After", value: "1")]))
         }
         let bound = try server.start(host: host, port: port)
         let authority = host.contains(":") ? "[\(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")))]" : "127.0.0.1"
@@ -69,7 +69,8 @@ public final class GraphEmulator: @unchecked Sendable {
         synchronized { records }
     }
 
-    /// Only non-GET Graph requests (not the token endpoint), in order; faulted ones included with their status.
+    /// Only non-GET Graph requests (not the token endpoint), in order; faulted ones included with their status
+    /// (0 when no complete response was sent) and `fault`.
     public func recordedWrites() -> [RecordedRequest] {
         synchronized { records.filter(\.isGraphWrite) }
     }
@@ -118,12 +119,12 @@ public final class GraphEmulator: @unchecked Sendable {
 
     /// Runs on a connection thread. State work happens under the lock; the configured latency is slept
     /// outside it so concurrent clients overlap as they would against the real service.
-    private func handle(_ request: HTTPRequest) -> HTTPResponse {
+    private func handle(_ request: HTTPRequest) -> HTTPReply {
         let outcome = synchronized { dispatch(request, now: Date()) }
         if outcome.delayed && options.latencyMilliseconds > 0 {
             usleep(useconds_t(options.latencyMilliseconds * 1000))
         }
-        return outcome.response
+        return outcome.reply
     }
 
     func synchronized<T>(_ body: () throws -> T) rethrows -> T {

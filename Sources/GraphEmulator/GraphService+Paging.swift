@@ -5,6 +5,7 @@ extension GraphService {
     ///
     /// Keyset paging (not offsets) keeps pages stable when a write lands between two page requests, and
     /// `include` filters while scanning so `$filter` pages are full without materialising the whole set.
+    /// With `endlessPaging` on, the last page still links on, to empty pages that link on forever.
     func page<Item>(_ items: [Item], key: (Item) -> String, call: GraphCall, collection: String, size: Int,
                     include: (Item) -> Bool = { _ in true }) throws -> (items: [Item], nextLink: String?) {
         let canonical = call.query.canonical
@@ -34,8 +35,15 @@ extension GraphService {
             }
             found.append(item)
         }
-        guard more, let last = found.last else { return (found, nil) }
-        let token = skipTokens.encode(.init(collection: scope, afterKey: key(last), canonicalQuery: canonical))
+        if more, let last = found.last {
+            let token = skipTokens.encode(.init(collection: scope, afterKey: key(last), canonicalQuery: canonical))
+            return (found, nextLink(call, token: token))
+        }
+        guard endlessPaging else { return (found, nil) }
+        // Everything was scanned: resuming after the last item yields an empty page, which links on again.
+        endlessSerial += 1
+        let token = skipTokens.encode(.init(collection: scope, afterKey: items.last.map(key) ?? "",
+                                            canonicalQuery: canonical, serial: endlessSerial))
         return (found, nextLink(call, token: token))
     }
 

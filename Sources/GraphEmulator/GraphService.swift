@@ -22,6 +22,10 @@ final class GraphService {
     let skipTokens = SkipTokenCodec()
     /// Set when the server binds; nextLinks must point back at this emulator, not at graph.microsoft.com.
     var baseURL = ""
+    /// The endless-paging fault, copied from the emulator's fault plan before each call.
+    var endlessPaging = false
+    /// Numbers the endless pages so each nextLink carries a different token.
+    var endlessSerial = 0
 
     /// `@odata.context` keeps Graph's real host: clients must never follow it.
     static let metadataBase = "https://graph.microsoft.com/v1.0/$metadata#"

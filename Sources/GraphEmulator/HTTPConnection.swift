@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// Serves one accepted socket: reads requests (Content-Length or chunked bodies), answers each, keeps the
-/// connection alive until the client closes it, asks to close, or sends something unparseable.
+/// connection alive until the client closes it, asks to close, or sends something unparseable. A reply
+/// that is an injected fault (reset, truncated body, stall) ends the connection.
 struct HTTPConnection {
     let socket: Int32
     let handler: LoopbackHTTPServer.Handler
@@ -41,9 +42,47 @@ struct HTTPConnection {
                 send(HTTPResponse(status: status).serialized(keepAlive: false))
                 return
             }
-            let response = handler(request)
-            send(response.serialized(keepAlive: keepAlive, includeBody: request.method != "HEAD"))
-            if !keepAlive { return }
+            switch handler(request) {
+            case .response(let response):
+                send(response.serialized(keepAlive: keepAlive, includeBody: request.method != "HEAD"))
+                if !keepAlive { return }
+            case .reset:
+                resetOnClose()
+                return
+            case .truncated(let response):
+                let wire = response.serialized(keepAlive: false)
+                send(wire.prefix(wire.count - (response.body.count + 1) / 2))
+                return
+            case .stall(let seconds):
+                waitForHangUp(seconds: seconds)
+                return
+            }
+        }
+    }
+
+    /// SO_LINGER with a zero timeout turns the caller's close() into a TCP RST instead of a FIN.
+    private func resetOnClose() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(socket, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+    }
+
+    /// Holds the connection silent until `seconds` pass, the client hangs up (its timeout fired) or the
+    /// server stops (which shuts the socket down); whatever the client sends meanwhile is discarded.
+    private func waitForHangUp(seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 { return }
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(min(remaining, 3600) * 1000) + 1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            if ready == 0 { continue }
+            let count = scratch.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            if count == 0 || (count < 0 && errno != EINTR) { return }
         }
     }
 

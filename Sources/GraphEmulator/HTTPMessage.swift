@@ -50,6 +50,39 @@ struct HTTPResponse: Sendable {
     }
 }
 
+/// What the server does with a request: answer it, or fail the exchange the way a broken network or
+/// server would (the emulator's transport-level faults).
+enum HTTPReply: Sendable {
+    case response(HTTPResponse)
+    /// Close at once with a TCP RST (SO_LINGER 0), answering nothing.
+    case reset
+    /// Send the head with the full Content-Length, then half the body, then close.
+    case truncated(HTTPResponse)
+    /// Answer nothing for `seconds`, or until the client hangs up, then close.
+    case stall(seconds: Double)
+}
+
+extension HTTPReply {
+    /// The status the client received in full; 0 when it got no complete response.
+    var recordedStatus: Int {
+        if case .response(let response) = self { return response.status }
+        return 0
+    }
+
+    func adding(_ header: HTTPHeader) -> HTTPReply {
+        switch self {
+        case .response(var response):
+            response.headers.append(header)
+            return .response(response)
+        case .truncated(var response):
+            response.headers.append(header)
+            return .truncated(response)
+        case .reset, .stall:
+            return self
+        }
+    }
+}
+
 enum HTTPStatus {
     static func reason(_ status: Int) -> String {
         switch status {

@@ -27,9 +27,9 @@ public enum LoopbackServerError: Error, CustomStringConvertible {
 /// A minimal HTTP/1.1 server on POSIX sockets: one accept thread, one thread per connection, keep-alive.
 ///
 /// It exists because the emulator may use nothing but Foundation and Glibc. It knows nothing about Graph:
-/// it hands each parsed request to `handler` and writes back whatever comes out.
+/// it hands each parsed request to `handler` and carries out the reply (an answer or an injected fault).
 final class LoopbackHTTPServer: @unchecked Sendable {
-    typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+    typealias Handler = @Sendable (HTTPRequest) -> HTTPReply
 
     private let handler: Handler
     private let lock = NSLock()

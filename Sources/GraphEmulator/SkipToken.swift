@@ -1,6 +1,6 @@
 import Foundation
 
-/// Opaque `$skiptoken` values: base64url of "collection, last key delivered, canonical query" plus a keyed MAC.
+/// Opaque `$skiptoken` values: base64url of "collection, last key delivered, serial, canonical query" plus a keyed MAC.
 ///
 /// The MAC (SipHash-2-4 with a per-emulator random key) makes tampered or hand-built tokens fail with 400,
 /// and binding the query makes a client that drops `$select`/`$filter` from a nextLink fail too —
@@ -19,10 +19,12 @@ struct SkipTokenCodec: Sendable {
         var collection: String
         var afterKey: String
         var canonicalQuery: String
+        /// Makes otherwise equal positions encode differently (the endless-paging fault's fresh tokens).
+        var serial = 0
     }
 
     func encode(_ position: Position) -> String {
-        let payload = "\(position.collection)\n\(position.afterKey)\n\(position.canonicalQuery)"
+        let payload = "\(position.collection)\n\(position.afterKey)\n\(position.serial)\n\(position.canonicalQuery)"
         let mac = SipHash24.hash(Array(payload.utf8), key0: key0, key1: key1)
         let sealed = payload + "\n" + String(mac, radix: 16)
         return Data(sealed.utf8).base64EncodedString()
@@ -40,9 +42,11 @@ struct SkipTokenCodec: Sendable {
         let payload = String(sealed[..<macSeparator])
         guard let mac = UInt64(sealed[sealed.index(after: macSeparator)...], radix: 16),
               mac == SipHash24.hash(Array(payload.utf8), key0: key0, key1: key1) else { return nil }
-        let fields = payload.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-        guard fields.count == 3, fields[0] == collection, fields[2] == canonicalQuery else { return nil }
-        return Position(collection: fields[0], afterKey: fields[1], canonicalQuery: fields[2])
+        let fields = payload.split(separator: "\n", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == 4, fields[0] == collection, let serial = Int(fields[2]), fields[3] == canonicalQuery else {
+            return nil
+        }
+        return Position(collection: fields[0], afterKey: fields[1], canonicalQuery: fields[3], serial: serial)
     }
 }
 

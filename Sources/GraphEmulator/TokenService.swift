@@ -77,6 +77,14 @@ struct TokenService {
         return Self.json(200, body)
     }
 
+    /// The answer to every token request while the `tokenEndpointDown` fault is on: Entra's outage shape.
+    func unavailable(now: Date, retryAfterSeconds: Int) -> HTTPResponse {
+        var response = failure(503, "temporarily_unavailable", 90033,
+                               "A transient error has occurred. Please try again.", now: now)
+        response.headers.append(HTTPHeader(name: "Retry-After", value: String(retryAfterSeconds)))
+        return response
+    }
+
     func check(authorization: String?, now: Date) -> Check {
         guard let authorization, authorization.lowercased().hasPrefix("bearer ") else { return .missing }
         let token = authorization.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)

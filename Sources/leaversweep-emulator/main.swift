@@ -26,6 +26,16 @@ struct EmulatorCommand: ParsableCommand {
     @Option(help: "Answer every Nth Graph request with 503 (0 = never).") var unavailableEvery = 0
     @Option(help: "Expire the presented token on every Nth Graph request (0 = never).") var expireTokensEvery = 0
     @Option(help: "Retry-After seconds on injected 429/503.") var retryAfter = 1
+    @Option(help: "Reset the connection (TCP RST) after reading every Nth Graph request, unanswered (0 = never).")
+    var resetEvery = 0
+    @Option(help: "Send only half the body of every Nth Graph response, then close (0 = never).") var truncateEvery = 0
+    @Option(help: "Answer every Nth Graph request 200 with a body that is not JSON (0 = never).") var malformedJsonEvery = 0
+    @Option(help: "Answer nothing to every Nth Graph request for --stall-seconds, then close (0 = never).") var stallEvery = 0
+    @Option(help: "How long a stalled request waits before the close.") var stallSeconds = 30.0
+    @Option(help: "Answer every Nth Graph request with 500 generalException, no Retry-After (0 = never).")
+    var serverErrorEvery = 0
+    @Flag(help: "The token endpoint answers every request with 503.") var tokenEndpointDown = false
+    @Flag(help: "Collections never end: past the last item, empty pages keep linking to another page.") var endlessPaging = false
     @Option(help: "Access token lifetime in seconds.") var tokenLifetime = 3599
     @Option(name: .customLong("deny"), help: "First path segment to answer 403, e.g. auditLogs (repeatable).")
     var deniedEndpoints: [String] = []
@@ -44,6 +54,11 @@ struct EmulatorCommand: ParsableCommand {
         }
         guard pageCapUsers > 0, pageCapDevices > 0, pageCapExpand > 0, tokenLifetime >= 0, latencyMs >= 0 else {
             throw ValidationError("Page caps must be positive; --token-lifetime and --latency-ms must be >= 0.")
+        }
+        let everyNth = [throttleEvery, unavailableEvery, expireTokensEvery, resetEvery, truncateEvery, malformedJsonEvery,
+                        stallEvery, serverErrorEvery]
+        guard everyNth.allSatisfy({ $0 >= 0 }), retryAfter >= 0, stallSeconds >= 0 else {
+            throw ValidationError("The --…-every options, --retry-after and --stall-seconds must be >= 0.")
         }
         if let now, parsedNow(now) == nil { throw ValidationError("--now must look like 2026-11-23T18:00:00Z; got '\(now)'.") }
     }
@@ -67,6 +82,14 @@ struct EmulatorCommand: ParsableCommand {
         options.faults.unavailableEveryNth = unavailableEvery
         options.faults.expireTokensEveryNth = expireTokensEvery
         options.faults.retryAfterSeconds = retryAfter
+        options.faults.resetEveryNth = resetEvery
+        options.faults.truncateEveryNth = truncateEvery
+        options.faults.malformedJSONEveryNth = malformedJsonEvery
+        options.faults.stallEveryNth = stallEvery
+        options.faults.stallSeconds = stallSeconds
+        options.faults.serverErrorEveryNth = serverErrorEvery
+        options.faults.tokenEndpointDown = tokenEndpointDown
+        options.faults.endlessPaging = endlessPaging
 
         // Block the stop signals before any server thread exists so they all inherit the mask and only
         // sigwait below receives them.
