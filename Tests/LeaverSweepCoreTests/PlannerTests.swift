@@ -190,6 +190,14 @@ private func actions(_ findings: [Finding]) -> [PlannedAction] {
         #expect(actions(later.findings(for: leaver(sessionsValidFrom: after, devices: [device("d1")]), journal: [:])).map(\.kind) == [.disableDevice])
     }
 
+    @Test func withoutAGracePeriodASubSecondClockDifferenceNeverDefersADevice() {
+        // First seen a fraction of a millisecond after "now", as a rounded database time can be.
+        var fresh = leaver(sessionsValidFrom: after, disabled: nil, devices: [device("d1")])
+        fresh.firstSeenDisabled = now.addingTimeInterval(0.0004)
+        let noGrace = Planner(policy: Policy(mode: .enforce), now: now)
+        #expect(actions(noGrace.findings(for: fresh, journal: [:])).map(\.kind) == [.revokeSessions, .disableDevice])
+    }
+
     @Test func reportsADeferredDeviceAsPlannedWithTheDate() {
         let finding = graceful.findings(for: leaver(sessionsValidFrom: after, devices: [device("d1")]), journal: [:])[0]
         let reported = ReportedFinding(finding: finding, outcome: nil)

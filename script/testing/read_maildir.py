@@ -9,6 +9,7 @@ import email
 import email.policy
 import io
 import json
+import re
 import mailbox
 import sys
 
@@ -19,10 +20,17 @@ def structure(part):
     return {"type": part.get_content_type(), "disposition": part.get_content_disposition(), "filename": part.get_filename()}
 
 
+def delivery_time(key):
+    """Maildir names are SECONDS.M<microseconds>P<pid>Q<n>.host; the microseconds are not zero-padded,
+    so sort on the numbers, not the text."""
+    match = re.match(r"(\d+)\.M(\d+)P\d+Q(\d+)", key)
+    return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else (0, 0, 0)
+
+
 def main(path):
     box = mailbox.Maildir(path, factory=None, create=False)
     out = []
-    for key in sorted(box.keys(), key=lambda k: box.get_file(k)._file.name.rsplit("/", 1)[-1]):
+    for key in sorted(box.keys(), key=delivery_time):
         raw = box.get_bytes(key)
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         text = msg.get_body(preferencelist=("plain",))

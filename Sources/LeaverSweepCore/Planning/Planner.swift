@@ -82,8 +82,10 @@ public struct Planner: Sendable {
                 deviceObjectId: device.id, ownerId: leaver.user.id, episodeStart: leaver.firstSeenDisabled,
                 findingKey: key, ifRefused: device.isWindows ? .investigateFailedAction : .disableInMDM
             )
-            let graceEnds = (leaver.disabledAt?.at ?? leaver.firstSeenDisabled).addingTimeInterval(policy.deviceGrace)
-            if journal[action.key] == nil, now < graceEnds {
+            // Whole seconds on both sides: stored times come back rounded to the millisecond, and "no grace"
+            // must never defer a device because of a sub-second difference.
+            let graceEnds = Self.wholeSeconds(leaver.disabledAt?.at ?? leaver.firstSeenDisabled).addingTimeInterval(policy.deviceGrace)
+            if policy.deviceGrace > 0, journal[action.key] == nil, Self.wholeSeconds(now) < graceEnds {
                 chosen = .deferred(action, until: graceEnds)
             } else {
                 chosen = reaction(for: action, leaver: leaver, journal: journal)

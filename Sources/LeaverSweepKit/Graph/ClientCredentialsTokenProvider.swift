@@ -99,7 +99,8 @@ public final class ClientCredentialsTokenProvider: TokenProvider, @unchecked Sen
         let code = object["error"] as? String ?? "unknown_error"
         let description = (object["error_description"] as? String)?
             .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        let correlation = (object["correlation_id"] as? String).map { " (correlation id \($0))" } ?? ""
+        // error_description usually names the correlation id already; add it only when it doesn't.
+        let correlation = (object["correlation_id"] as? String).flatMap { description.contains($0) ? nil : " (correlation id \($0))" } ?? ""
         return "\(tokenURL) answered HTTP \(response.status) \(code): \(description)\(correlation)"
     }
 }

@@ -29,6 +29,7 @@ public final class GraphClient: @unchecked Sendable {
     public static let maximumAttempts = 8
     /// Guards against a server that never stops paging (999 × 20,000 = ~20 million objects).
     public static let maximumPages = 20_000
+    public static let maximumEmptyPagesInARow = 50
 
     private let transport: HTTPTransport
     private let tokens: TokenProvider
@@ -100,7 +101,8 @@ public final class GraphClient: @unchecked Sendable {
                 count { $0.tokenRefreshes += 1 }
                 attempt -= 1
                 continue
-            case 429, 502, 503, 504:
+            case 429, 500, 502, 503, 504:
+                // 500 generalException is usually transient too; every write LeaverSweep sends is idempotent.
                 guard attempt < Self.maximumAttempts else {
                     throw RunFailure.graph(GraphError(method: method, path: displayPath, response: response, clientRequestId: clientRequestId))
                 }
@@ -121,6 +123,7 @@ public final class GraphClient: @unchecked Sendable {
         var next: String? = path
         var seen = Set<String>()
         var pages = 0
+        var emptyInARow = 0
         while let current = next {
             pages += 1
             guard pages <= Self.maximumPages else {
@@ -135,6 +138,11 @@ public final class GraphClient: @unchecked Sendable {
                 throw RunFailure.unexpectedResponse("Graph GET \(path) returned a page LeaverSweep could not read (request-id \(response.requestId ?? "none")): \(DecodingErrorText.describe(error))")
             }
             try body(page.value)
+            // Graph may send an empty page now and then; dozens in a row means paging that never ends.
+            emptyInARow = page.value.isEmpty ? emptyInARow + 1 : 0
+            if emptyInARow >= Self.maximumEmptyPagesInARow, page.nextLink != nil {
+                throw RunFailure.unexpectedResponse("Graph kept paging \(path) with \(emptyInARow) empty pages in a row; stopping")
+            }
             if let link = page.nextLink {
                 guard seen.insert(link).inserted else {
                     throw RunFailure.unexpectedResponse("Graph returned the same @odata.nextLink twice for \(path); stopping to avoid a loop")
@@ -187,7 +195,9 @@ enum DecodingErrorText {
         switch error {
         case .keyNotFound(let key, let context): return "missing \(key.stringValue) at \(path(context))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(context.debugDescription) at \(path(context))"
-        case .dataCorrupted(let context): return "\(context.debugDescription) at \(path(context))"
+        case .dataCorrupted(let context):
+            let at = path(context)
+            return at.isEmpty ? context.debugDescription : "\(context.debugDescription) at \(at)"
         @unknown default: return "\(error)"
         }
     }
