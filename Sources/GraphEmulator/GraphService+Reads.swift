@@ -92,7 +92,7 @@ extension GraphService {
     }
 
     /// Users reached through a navigation property carry their type, as directoryObjects do in Graph.
-    private func owner(_ user: EmulatedUser, _ names: [String]?) -> JSONValue {
+    func owner(_ user: EmulatedUser, _ names: [String]?) -> JSONValue {
         .object([("@odata.type", .string("#microsoft.graph.user"))] + UserJSON.render(user, names))
     }
 

@@ -53,6 +53,12 @@ final class GraphService {
             return try routeServicePrincipals(call, rest)
         case "oauth2permissiongrants":
             return try routeGrants(call, rest)
+        case "groups":
+            guard rest.count == 2, ["members", "transitivemembers"].contains(rest[1].lowercased()) else {
+                throw GraphError.segmentNotFound(rest.last ?? first)
+            }
+            try call.require("GET")
+            return try listGroupMembers(call, groupId: rest[0], transitive: rest[1].lowercased() == "transitivemembers")
         default:
             // The alternate key form `devices(deviceId='…')`.
             if first.lowercased().hasPrefix("devices(deviceid="), first.hasSuffix(")") {

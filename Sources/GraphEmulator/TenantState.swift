@@ -18,6 +18,8 @@ struct TenantState {
     private var grantIdsByPrincipal: [String: Set<String>] = [:]
     /// Lower-cased user id → ids of the groups the user is a direct member of.
     private var groupIdsByMember: [String: Set<String>] = [:]
+    /// Lower-cased group id → group.
+    private(set) var groups: [String: EmulatedGroup] = [:]
     /// Ascending by (time, id); readers reverse it for Graph's newest-first order.
     private(set) var auditEvents: [EmulatedAuditEvent]
 
@@ -38,6 +40,7 @@ struct TenantState {
             assignmentIdsByPrincipal[assignment.principalId.lowercased(), default: []].insert(assignment.id.lowercased())
         }
         for group in tenant.groups {
+            groups[group.id.lowercased()] = group
             for member in group.memberIds { groupIdsByMember[member.lowercased(), default: []].insert(group.id.lowercased()) }
         }
         for grant in tenant.grants {

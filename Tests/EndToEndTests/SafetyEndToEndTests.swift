@@ -120,6 +120,33 @@ import Glibc
         #expect(afterFirst > 0)
     }
 
+    @Test func membersOfAnExcludedGroupEvenThroughANestedGroupAreNeverActedOn() throws {
+        var (tenant, manifest) = Self.smallTenant(disabled: 0.2)
+        let guarded = try #require(manifest.expectedRevocations.sorted().first)
+        let inner = EmulatedGroup(id: UUID().uuidString.lowercased(), displayName: "Tier 0 admins", memberIds: [guarded])
+        let outer = EmulatedGroup(id: UUID().uuidString.lowercased(), displayName: "Break Glass", memberIds: [inner.id])
+        tenant.groups += [inner, outer]
+        let night = try NightHarness(tenant: tenant)
+        night.policyLines = "exclude_groups = [\"\(outer.id)\"]"
+        let result = try night.run()
+        #expect(result.status == 2, "\(result.stderr)")
+        let devices = tenant.devices.filter { $0.registeredOwnerIds.contains(guarded) }.map(\.id)
+        #expect(!night.writes().contains { write in write.contains(guarded) || devices.contains { write.contains($0) } })
+        #expect(Set(night.effectiveWrites().revoked) == manifest.expectedRevocations.subtracting([guarded]))
+        let theirs = try night.reportedFindings().filter { ($0["user"] as? [String: Any])?["id"] as? String == guarded }
+        #expect(!theirs.isEmpty && theirs.allSatisfy { $0["status"] as? String == "excluded" })
+    }
+
+    @Test func anExcludedGroupThatCannotBeReadStopsTheRunBeforeAnyWrite() throws {
+        let (tenant, _) = Self.smallTenant(disabled: 0.2)
+        let night = try NightHarness(tenant: tenant)
+        night.policyLines = "exclude_groups = [\"00000000-0000-0000-0000-00000000dead\"]"
+        let result = try night.run()
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("excluded group 00000000-0000-0000-0000-00000000dead") && result.stderr.contains("nothing was written"), "\(result.stderr)")
+        #expect(night.writes().isEmpty)
+    }
+
     @Test func historyAndShowAnswerWhatTheRobotDidAndWhen() throws {
         let (tenant, _) = Self.smallTenant()
         let night = try NightHarness(tenant: tenant)
