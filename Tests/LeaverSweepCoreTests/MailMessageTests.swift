@@ -283,6 +283,15 @@ struct ParsedMail: Decodable {
         #expect(!error.description.contains("\r") && !error.description.contains("\n"))
     }
 
+    @Test func rejectsAddressesLongerThanSMTPAllows() throws {
+        let longLocal: String = String(repeating: "a", count: 65) + "@contoso.com"
+        let longDomain: String = "a@" + String(repeating: "b.", count: 126) + "com"
+        #expect(throws: MailAddressError.tooLong(longLocal)) { try MailAddress.parse(longLocal) }
+        #expect(throws: MailAddressError.tooLong("Robot <\(longDomain)>")) { try MailAddress.parse("Robot <\(longDomain)>") }
+        let longest: String = String(repeating: "a", count: 64) + "@contoso.com"
+        #expect(try MailAddress.parse(longest).address == longest)
+    }
+
     @Test(arguments: [
         (MailAddress(displayName: "LeaverSweep", address: "ls@contoso.com"), "LeaverSweep <ls@contoso.com>"),
         (MailAddress(displayName: "Doe, Jane", address: "j@contoso.com"), "\"Doe, Jane\" <j@contoso.com>"),

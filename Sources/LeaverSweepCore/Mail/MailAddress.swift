@@ -79,6 +79,8 @@ public struct MailAddress: Sendable, Equatable {
         guard parts.count >= 2 else { throw .missingAt(text) }
         guard parts.count == 2 else { throw .multipleAt(text) }
         guard address.unicodeScalars.allSatisfy(\.isASCII) else { throw .nonASCIIAddress(text) }
+        // RFC 5321 §4.5.3.1; also keeps the From and To lines under the 998-octet line limit.
+        guard parts[0].utf8.count <= 64, address.utf8.count <= 254 else { throw .tooLong(text) }
 
         let local = parts[0]
         let allowedInLocal = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.")

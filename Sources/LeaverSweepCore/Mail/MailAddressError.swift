@@ -14,12 +14,16 @@ public enum MailAddressError: Error, Equatable, CustomStringConvertible {
     case invalidDomain(String)
     /// Non-ASCII addresses need SMTPUTF8, which LeaverSweep does not ask servers for.
     case nonASCIIAddress(String)
+    /// Longer than RFC 5321 allows (64 octets before the @, 254 in all); servers refuse such addresses.
+    case tooLong(String)
 
     public var description: String {
         let example = "write it as leaversweep@contoso.com or LeaverSweep <leaversweep@contoso.com>"
         switch self {
         case .empty:
             return "The mail address is empty; \(example)."
+        case .tooLong(let text):
+            return "The mail address \"\(TerminalText.safe(String(text.prefix(80))))…\" is too long: at most 64 characters before the @ and 254 in all."
         case .lineBreak(let text):
             return "The mail address \"\(TerminalText.safe(text))\" contains a line break, which could add a mail header; remove it."
         case .controlCharacter(let text):

@@ -21,6 +21,8 @@ enum Backoff {
     static func parseRetryAfter(_ header: String) -> Double? {
         let trimmed = header.trimmingCharacters(in: .whitespaces)
         if let seconds = Double(trimmed), seconds >= 0 { return seconds }
+        // An HTTP-date is short ASCII; anything else is not one, and DateFormatter leaks on some non-ASCII input.
+        guard trimmed.utf8.count <= 64, trimmed.unicodeScalars.allSatisfy(\.isASCII) else { return nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
