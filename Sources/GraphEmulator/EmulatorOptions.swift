@@ -14,6 +14,8 @@ public struct EmulatorOptions: Sendable {
     public var pageCapDevices: Int = 999
     /// Page cap for devices with `$expand=registeredOwners`.
     public var pageCapWithExpand: Int = 100
+    /// Page size of `/users/delta` and `/devices/delta` (Graph caps users/delta pages at 200).
+    public var pageCapDelta: Int = 200
     /// Added to every response, outside the state lock (benchmarks use 50).
     public var latencyMilliseconds: Int = 0
     /// First path segments after `/v1.0` that answer 403, e.g. `["auditLogs"]` for a free tenant.
@@ -24,6 +26,10 @@ public struct EmulatorOptions: Sendable {
 }
 
 /// Injected failures, counted over Graph requests only (never the token endpoint) unless a field says otherwise.
+/// A `$batch` envelope counts as one request and each of its inner requests as one more. Exchange-level faults
+/// (reset, stall, truncated body, malformed JSON, expired token) are the envelope's: a faulted envelope runs no
+/// inner request. An inner request that draws 429, 503 or 500 gets it as its own inner response (with
+/// Retry-After in its inner headers); an exchange-level fault drawn by an inner request is not injected.
 ///
 /// When several "every Nth" faults pick the same request, the first in this order wins: reset, stall,
 /// truncate, malformed JSON, server error, throttle, unavailable. A faulted request has no effect on tenant
@@ -34,7 +40,7 @@ public struct FaultPlan: Sendable, Equatable {
     /// Every Nth Graph request answers 503 serviceNotAvailable with Retry-After.
     public var unavailableEveryNth: Int = 0
     public var retryAfterSeconds: Int = 1
-    /// Every Nth Graph request treats the presented token as expired, for good, forcing a new token request.
+    /// A token expires, for good, on the Nth request it authenticates, forcing a new token request.
     public var expireTokensEveryNth: Int = 0
     /// Every Nth Graph request is read, then the connection is closed with a TCP RST (SO_LINGER 0), unanswered.
     public var resetEveryNth: Int = 0
@@ -111,9 +117,16 @@ public struct RecordedRequest: Sendable, Equatable {
     /// The fault injected into this exchange, if any. A faulted request had no effect, whatever its status
     /// (a malformed-JSON answer is a 200 that changed nothing).
     public let fault: InjectedFault?
+    /// True for a request that arrived inside a `POST /v1.0/$batch` (the envelope itself is recorded too,
+    /// with `batch` false, before its inner requests).
+    public let batch: Bool
+    /// Response body bytes sent. For inner batch requests: the bytes of that inner body inside the envelope,
+    /// so summing the records with `batch` false gives the bytes that went over the wire.
+    public let responseBytes: Int
 
     public init(method: String, path: String, query: [String: String], headers: [String: String],
-                body: String, status: Int, tokenEndpoint: Bool, fault: InjectedFault? = nil) {
+                body: String, status: Int, tokenEndpoint: Bool, fault: InjectedFault? = nil, batch: Bool = false,
+                responseBytes: Int = 0) {
         self.method = method
         self.path = path
         self.query = query
@@ -122,10 +135,14 @@ public struct RecordedRequest: Sendable, Equatable {
         self.status = status
         self.tokenEndpoint = tokenEndpoint
         self.fault = fault
+        self.batch = batch
+        self.responseBytes = responseBytes
     }
 
-    /// True for a request that could change Graph state: not GET/HEAD, under `/v1.0`, not the token endpoint.
+    /// True for a request that could change Graph state: not GET/HEAD, under `/v1.0`, not the token endpoint,
+    /// not a `$batch` envelope (its inner writes are recorded, and count, one by one).
     public var isGraphWrite: Bool {
         !tokenEndpoint && method != "GET" && method != "HEAD" && (path == "/v1.0" || path.hasPrefix("/v1.0/"))
+            && path.lowercased() != "/v1.0/$batch"
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// `/_emulator/…`: test-only endpoints (not Graph) so out-of-process users — benchmarks, the demo — can
 /// inspect and steer a running emulator. They are neither authenticated, faulted, delayed nor recorded.
 extension GraphEmulator {
-    func control(_ request: HTTPRequest, _ segments: [String]) -> HTTPResponse {
+    func control(_ request: HTTPRequest, _ segments: [String], now: Date) -> HTTPResponse {
         switch (request.method, segments.joined(separator: "/")) {
         case ("GET", "requests"):
             return json(200, records.map(Self.json(for:)))
@@ -28,11 +28,35 @@ extension GraphEmulator {
             let id = segments[1]
             guard let user = service.state.user(id) else { return json(404, ["error": "No user '\(id)'."]) }
             return json(200, JSONValue.object(UserJSON.render(user, nil)).foundationObject)
+        case ("POST", "churn"):
+            let object = (try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any] ?? [:]
+            let seed = (object["seed"] as? NSNumber)?.int64Value ?? 1
+            guard let fraction = (object["fraction"] as? NSNumber)?.doubleValue, (0...1).contains(fraction) else {
+                return json(400, ["error": "Body must be {\"fraction\": 0...1, \"seed\": integer}."])
+            }
+            let summary = service.state.churn(fraction: fraction, seed: UInt64(bitPattern: seed), now: now)
+            return json(200, ["changedUsers": summary.changedUsers, "newlyDisabled": summary.newlyDisabled,
+                              "changedDevices": summary.changedDevices])
+        case ("POST", "expire-delta-tokens"):
+            expireDeltaTokensLocked()
+            return json(200, ["deltaEpoch": service.deltaEpoch])
+        case ("POST", "advance-clock"):
+            let object = (try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any] ?? [:]
+            guard let seconds = (object["seconds"] as? NSNumber)?.doubleValue, seconds >= 0 else {
+                return json(400, ["error": "Body must be {\"seconds\": number >= 0}."])
+            }
+            clockOffset += seconds
+            return json(200, ["clockOffsetSeconds": clockOffset])
         case ("GET", "health"):
             return json(200, ["status": "ok", "graphRequests": graphRequestCount])
         default:
             return json(404, ["error": "Unknown control endpoint \(request.method) /_emulator/\(segments.joined(separator: "/"))."])
         }
+    }
+
+    func expireDeltaTokensLocked() {
+        service.deltaEpoch += 1
+        service.deltaWindowCache = nil
     }
 
     private func json(_ status: Int, _ object: Any) -> HTTPResponse {
@@ -43,7 +67,7 @@ extension GraphEmulator {
     static func json(for record: RecordedRequest) -> [String: Any] {
         ["method": record.method, "path": record.path, "query": record.query, "headers": record.headers,
          "body": record.body, "status": record.status, "tokenEndpoint": record.tokenEndpoint,
-         "fault": record.fault?.rawValue ?? NSNull()]
+         "fault": record.fault?.rawValue ?? NSNull(), "batch": record.batch, "responseBytes": record.responseBytes]
     }
 
     static func json(for plan: FaultPlan) -> [String: Any] {

@@ -6,8 +6,9 @@ extension GraphEmulator {
         let segments = request.rawPath.split(separator: "/", omittingEmptySubsequences: true)
             .map { URLCoding.percentDecode(String($0)) }
         if segments.first == "_emulator" {
-            return (.response(control(request, Array(segments.dropFirst()))), false)
+            return (.response(control(request, Array(segments.dropFirst()), now: now)), false)
         }
+        let recordPosition = records.count
         let isToken = segments.count == 4 && segments[1] == "oauth2" && segments[2] == "v2.0" && segments[3] == "token"
         var outcome: (reply: HTTPReply, fault: InjectedFault?)
         if isToken {
@@ -15,21 +16,26 @@ extension GraphEmulator {
                 ? (.response(tokens.unavailable(now: now, retryAfterSeconds: faults.retryAfterSeconds)), .tokenEndpointDown)
                 : (.response(tokens.issue(request, tenant: segments[0], now: now)), nil)
         } else if segments.first == "v1.0" {
-            outcome = graph(request, segments: Array(segments.dropFirst()), now: now)
+            graphRequestCount += 1
+            outcome = graph(request, segments: Array(segments.dropFirst()), sequence: graphRequestCount, now: now)
         } else {
             outcome = (.response(GraphJSON.errorResponse(
                 GraphError(status: 404, code: "NotFound", message: "No Graph or token endpoint at '\(request.rawPath)'."),
                 requestId: UUID().uuidString.lowercased(), clientRequestId: nil, now: now)), nil)
         }
         outcome.reply = outcome.reply.adding(HTTPHeader(name: "Date", value: GraphTime.httpDate(now)))
-        records.append(record(request, status: outcome.reply.recordedStatus, tokenEndpoint: isToken, fault: outcome.fault))
+        // A $batch appended its inner requests while running; the envelope goes before them.
+        records.insert(record(request, status: outcome.reply.recordedStatus, tokenEndpoint: isToken, fault: outcome.fault,
+                              responseBytes: outcome.reply.bodyBytesSent(forHEAD: request.method == "HEAD")),
+                       at: recordPosition)
         return (outcome.reply, true)
     }
 
     /// Graph's pipeline: authentication, injected faults, tenant-level denials, then the route itself.
-    private func graph(_ request: HTTPRequest, segments: [String], now: Date) -> (reply: HTTPReply, fault: InjectedFault?) {
-        graphRequestCount += 1
-        let sequence = graphRequestCount
+    /// `sequence` numbers this request among all Graph requests (inner batch requests included) for the fault
+    /// plan; `nested` is true for a request inside a `$batch`, which cannot itself be a batch.
+    func graph(_ request: HTTPRequest, segments: [String], sequence: Int, now: Date,
+               nested: Bool = false) -> (reply: HTTPReply, fault: InjectedFault?) {
         let requestId = UUID().uuidString.lowercased()
         let clientRequestId = request.header("client-request-id")
         let isRead = request.method == "GET" || request.method == "HEAD"
@@ -37,7 +43,14 @@ extension GraphEmulator {
         var fault: InjectedFault?
         var response: HTTPResponse
         do {
-            fault = try authenticate(request, sequence: sequence, now: now) ?? faults.fault(forGraphRequest: sequence)
+            if nested {
+                // Authenticated as part of its envelope; exchange-level faults were the envelope's to draw.
+                fault = faults.fault(forGraphRequest: sequence).flatMap { $0.isTransportLevel || $0 == .malformedJSON ? nil : $0 }
+            } else {
+                fault = try authenticate(request, sequence: sequence, now: now) ?? faults.fault(forGraphRequest: sequence)
+            }
+            let isBatch = !nested && segments.count == 1 && segments[0].lowercased() == "$batch"
+            let batchResponse = fault == nil && isBatch ? try batch(request, now: now) : nil
             switch fault {
             case .reset?:
                 return (.reset, .reset)
@@ -59,7 +72,7 @@ extension GraphEmulator {
                 // A truncated write must change nothing, so it never reaches the route: a stand-in body is cut instead.
                 response = GraphJSON.response(200, ["@odata.context": GraphService.metadataBase + "Edm.Boolean", "value": true])
             case .truncatedBody?, .tokenEndpointDown?, nil:
-                response = try route(request, segments: segments, now: now)
+                response = try batchResponse ?? route(request, segments: segments, now: now)
             }
         } catch let error as GraphError {
             response = GraphJSON.errorResponse(error, requestId: requestId, clientRequestId: clientRequestId, now: now)
@@ -101,7 +114,11 @@ extension GraphEmulator {
         case .unknown: throw Self.unauthorized("Invalid token")
         case .expired: throw Self.unauthorized("Lifetime validation failed, the token is expired.")
         case .valid(let token):
-            guard Self.isNth(sequence, faults.expireTokensEveryNth) else { return nil }
+            // A token expires once it has served N requests, as a lifetime measured in use: with requests in
+            // parallel, "every Nth request" would also hit tokens fetched a moment ago, which real tokens never do.
+            let uses = tokenUses[token, default: 0] + 1
+            tokenUses[token] = uses
+            guard faults.expireTokensEveryNth > 0, uses >= faults.expireTokensEveryNth else { return nil }
             tokens.expire(token)
             return .expiredToken
         }
@@ -117,13 +134,14 @@ extension GraphEmulator {
         every > 0 && sequence % every == 0
     }
 
-    private func record(_ request: HTTPRequest, status: Int, tokenEndpoint: Bool, fault: InjectedFault?) -> RecordedRequest {
+    func record(_ request: HTTPRequest, status: Int, tokenEndpoint: Bool, fault: InjectedFault?, responseBytes: Int,
+                batch: Bool = false) -> RecordedRequest {
         var query: [String: String] = [:]
         for (key, value) in URLCoding.parsePairs(request.rawQuery) { query[key] = value }
         var headers: [String: String] = [:]
         for header in request.headers { headers[header.name.lowercased()] = header.value }
         return RecordedRequest(method: request.method, path: URLCoding.percentDecode(request.rawPath), query: query,
                                headers: headers, body: String(decoding: request.body, as: UTF8.self), status: status,
-                               tokenEndpoint: tokenEndpoint, fault: fault)
+                               tokenEndpoint: tokenEndpoint, fault: fault, batch: batch, responseBytes: responseBytes)
     }
 }

@@ -16,8 +16,12 @@ public final class GraphEmulator: @unchecked Sendable {
     var tokens: TokenService
     var faults: FaultPlan
     var graphRequestCount = 0
+    /// Requests each access token has authenticated, for `expireTokensEveryNth`.
+    var tokenUses: [String: Int] = [:]
     var records: [RecordedRequest] = []
     var manifest: DriftManifest?
+    /// Added to the wall clock for every request: lets tests age tokens (delta tokens live 7 days) without waiting.
+    var clockOffset: TimeInterval = 0
     private var server: LoopbackHTTPServer?
     private var boundBaseURL = ""
 
@@ -64,7 +68,8 @@ public final class GraphEmulator: @unchecked Sendable {
         synchronized { boundBaseURL }
     }
 
-    /// Every request except `/_emulator/` control calls, in the order the emulator processed them.
+    /// Every request except `/_emulator/` control calls, in the order the emulator processed them; a `$batch`
+    /// envelope comes first, then its inner requests (`batch` true) in the order they ran.
     public func recordedRequests() -> [RecordedRequest] {
         synchronized { records }
     }
@@ -120,7 +125,7 @@ public final class GraphEmulator: @unchecked Sendable {
     /// Runs on a connection thread. State work happens under the lock; the configured latency is slept
     /// outside it so concurrent clients overlap as they would against the real service.
     private func handle(_ request: HTTPRequest) -> HTTPReply {
-        let outcome = synchronized { dispatch(request, now: Date()) }
+        let outcome = synchronized { dispatch(request, now: Date().addingTimeInterval(clockOffset)) }
         if outcome.delayed && options.latencyMilliseconds > 0 {
             usleep(useconds_t(options.latencyMilliseconds * 1000))
         }

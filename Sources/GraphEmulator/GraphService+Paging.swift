@@ -6,26 +6,28 @@ extension GraphService {
     /// Keyset paging (not offsets) keeps pages stable when a write lands between two page requests, and
     /// `include` filters while scanning so `$filter` pages are full without materialising the whole set.
     /// With `endlessPaging` on, the last page still links on, to empty pages that link on forever.
-    func page<Item>(_ items: [Item], key: (Item) -> String, call: GraphCall, collection: String, size: Int,
-                    include: (Item) -> Bool = { _ in true }) throws -> (items: [Item], nextLink: String?) {
+    func page<Items: RandomAccessCollection>(
+        _ items: Items, key: (Items.Element) -> String, call: GraphCall, collection: String, size: Int,
+        include: (Items.Element) -> Bool = { _ in true }
+    ) throws -> (items: [Items.Element], nextLink: String?) where Items.Index == Int {
         let canonical = call.query.canonical
         let scope = collection.lowercased()
-        var start = 0
+        var start = items.startIndex
         if let token = call.query.skipToken {
             guard let position = skipTokens.decode(token, collection: scope, canonicalQuery: canonical) else {
                 throw GraphError.badRequest("Invalid skip token: '\(token.prefix(40))'. Follow @odata.nextLink as returned.")
             }
-            var high = items.count
+            var high = items.endIndex
             while start < high {
                 let middle = (start + high) / 2
                 if key(items[middle]) <= position.afterKey { start = middle + 1 } else { high = middle }
             }
         }
-        var found: [Item] = []
+        var found: [Items.Element] = []
         found.reserveCapacity(min(size, items.count))
         var more = false
         var index = start
-        while index < items.count {
+        while index < items.endIndex {
             let item = items[index]
             index += 1
             guard include(item) else { continue }

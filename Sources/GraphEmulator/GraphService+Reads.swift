@@ -19,20 +19,6 @@ extension GraphService {
         return GraphJSON.response(200, .object(context + UserJSON.render(state.users[index], names)))
     }
 
-    func listDevices(_ call: GraphCall) throws -> HTTPResponse {
-        let names = try DeviceJSON.properties.resolve(call.query.select)
-        let enabled = try FilterClause.accountEnabled(in: call.query.filter, type: "Device", properties: DeviceJSON.properties)
-        try rejectUnsupported(call.query, allowExpand: true)
-        let ownerNames = try ownerExpansion(call.query.expand)
-        let cap = ownerNames == nil ? options.pageCapDevices : options.pageCapWithExpand
-        let size = min(try call.query.pageSize(default: 100, max: 999), cap)
-        let include: (EmulatedDevice) -> Bool = { enabled == nil || $0.accountEnabled == enabled }
-        let page = try page(state.devices, key: \.id, call: call, collection: "devices", size: size, include: include)
-        let count = wantsCount(call) ? state.devices.lazy.filter(include).count : nil
-        let values = page.items.map { device in JSONValue.object(renderDevice(device, names, owners: ownerNames)) }
-        return collectionResponse(context: context("devices", names, call.query), values: values, nextLink: page.nextLink, count: count)
-    }
-
     func getDevice(_ call: GraphCall, index: Int) throws -> HTTPResponse {
         let names = try DeviceJSON.properties.resolve(call.query.select)
         let context: JSONMembers = [("@odata.context", .string(Self.metadataBase + context("devices", names, call.query) + "/$entity"))]
@@ -86,7 +72,7 @@ extension GraphService {
     // MARK: Rendering helpers
 
     /// `users(id,accountEnabled)` after a `$select`, plain `users` for the default property set, as Graph writes it.
-    private func context(_ entitySet: String, _ names: [String]?, _ query: ODataQuery) -> String {
+    func context(_ entitySet: String, _ names: [String]?, _ query: ODataQuery) -> String {
         guard query.select != nil, let names else { return entitySet }
         return "\(entitySet)(\(names.joined(separator: ",")))"
     }
@@ -96,7 +82,7 @@ extension GraphService {
         .object([("@odata.type", .string("#microsoft.graph.user"))] + UserJSON.render(user, names))
     }
 
-    private func renderDevice(_ device: EmulatedDevice, _ names: [String]?, owners ownerNames: [String]??) -> JSONMembers {
+    func renderDevice(_ device: EmulatedDevice, _ names: [String]?, owners ownerNames: [String]??) -> JSONMembers {
         var json = DeviceJSON.render(device, names)
         if let ownerNames {
             // Directory $expand returns at most 20 related objects and no nextLink for them.
@@ -108,7 +94,7 @@ extension GraphService {
 
     /// Parses `$expand=registeredOwners` or `registeredOwners($select=a,b)`.
     /// Returns nil for no expansion, `.some(nil)` for the default owner properties, `.some(names)` for a selection.
-    private func ownerExpansion(_ expand: String?) throws -> [String]?? {
+    func ownerExpansion(_ expand: String?) throws -> [String]?? {
         guard let expand = expand?.trimmingCharacters(in: .whitespaces) else { return nil }
         let lowered = expand.lowercased()
         guard lowered.hasPrefix("registeredowners") || lowered.hasPrefix("registeredusers") else {

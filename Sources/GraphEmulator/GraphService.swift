@@ -20,6 +20,11 @@ final class GraphService {
     var state: TenantState
     let options: EmulatorOptions
     let skipTokens = SkipTokenCodec()
+    let deltaTokens = DeltaTokenCodec()
+    /// Bumped by `POST /_emulator/expire-delta-tokens`: every delta token of an older epoch answers 410.
+    var deltaEpoch = 0
+    /// The last delta window's relevant changes, sorted by id, so paging one round does not rescan the log.
+    var deltaWindowCache: (key: String, changes: [ChangeLog.Summary])?
     /// Set when the server binds; nextLinks must point back at this emulator, not at graph.microsoft.com.
     var baseURL = ""
     /// The endless-paging fault, copied from the emulator's fault plan before each call.
@@ -68,69 +73,6 @@ final class GraphService {
                 return try routeDevice(call, index: index, rest)
             }
             throw GraphError.segmentNotFound(first)
-        }
-    }
-
-    private func routeUsers(_ call: GraphCall, _ rest: [String]) throws -> HTTPResponse {
-        guard let key = rest.first else {
-            try call.require("GET")
-            return try listUsers(call)
-        }
-        guard let index = state.userIndex(key) else {
-            if key.lowercased() == "delta" || key.hasPrefix("$") { throw GraphError.segmentNotFound(key) }
-            throw GraphError.notFound(key)
-        }
-        let tail = rest.dropFirst().map { $0.lowercased() }
-        switch tail.count == 2 && tail[0] == "approleassignments" ? ["approleassignments", "{id}"] : tail {
-        case []:
-            try call.require("GET", "PATCH")
-            return call.method == "GET" ? try getUser(call, index: index) : try patchUser(call, index: index)
-        case ["revokesigninsessions"]:
-            try call.require("POST")
-            return try revokeSignInSessions(call, index: index)
-        case ["approleassignments"]:
-            try call.require("GET")
-            return try listUserAssignments(call, index: index)
-        case ["approleassignments", "{id}"]:
-            try call.require("DELETE")
-            let assignmentId = rest[2]
-            guard let assignment = state.assignments[assignmentId.lowercased()],
-                  assignment.principalId.lowercased() == state.users[index].id.lowercased() else {
-                throw GraphError.notFound(assignmentId)
-            }
-            state.removeAssignment(id: assignmentId)
-            return HTTPResponse(status: 204)
-        case ["oauth2permissiongrants"]:
-            try call.require("GET")
-            return try listGrants(call, state.principalGrants(of: state.users[index].id),
-                                  collection: "users/\(state.users[index].id)/oauth2PermissionGrants")
-        default:
-            throw GraphError.segmentNotFound(rest.last ?? key)
-        }
-    }
-
-    private func routeDevices(_ call: GraphCall, _ rest: [String]) throws -> HTTPResponse {
-        guard let key = rest.first else {
-            try call.require("GET")
-            return try listDevices(call)
-        }
-        guard let index = state.deviceIndex(objectId: key) else {
-            if key.lowercased() == "delta" || key.hasPrefix("$") { throw GraphError.segmentNotFound(key) }
-            throw GraphError.notFound(key)
-        }
-        return try routeDevice(call, index: index, Array(rest.dropFirst()))
-    }
-
-    private func routeDevice(_ call: GraphCall, index: Int, _ rest: [String]) throws -> HTTPResponse {
-        switch rest.map({ $0.lowercased() }) {
-        case []:
-            try call.require("GET", "PATCH")
-            return call.method == "GET" ? try getDevice(call, index: index) : try patchDevice(call, index: index)
-        case ["registeredowners"], ["registeredusers"]:
-            try call.require("GET")
-            return try listOwners(call, index: index, navigation: rest[0])
-        default:
-            throw GraphError.segmentNotFound(rest.last ?? "")
         }
     }
 

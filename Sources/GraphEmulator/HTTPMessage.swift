@@ -69,6 +69,15 @@ extension HTTPReply {
         return 0
     }
 
+    /// Body bytes that actually went out: none for a reset, stall or HEAD, half for a truncated body.
+    func bodyBytesSent(forHEAD: Bool) -> Int {
+        switch self {
+        case .response(let response): forHEAD ? 0 : response.body.count
+        case .truncated(let response): response.body.count - (response.body.count + 1) / 2
+        case .reset, .stall: 0
+        }
+    }
+
     func adding(_ header: HTTPHeader) -> HTTPReply {
         switch self {
         case .response(var response):
@@ -95,8 +104,10 @@ enum HTTPStatus {
         case 403: "Forbidden"
         case 404: "Not Found"
         case 405: "Method Not Allowed"
+        case 410: "Gone"
         case 411: "Length Required"
         case 413: "Payload Too Large"
+        case 424: "Failed Dependency"
         case 429: "Too Many Requests"
         case 431: "Request Header Fields Too Large"
         case 500: "Internal Server Error"

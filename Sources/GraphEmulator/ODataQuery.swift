@@ -7,10 +7,12 @@ struct ODataQuery {
     var top: String?
     var expand: String?
     var skipToken: String?
+    /// `$deltatoken` of a delta deltaLink (or `latest`); like `$skiptoken`, never carried into links.
+    var deltaToken: String?
     var orderBy: String?
     var count: String?
     var search: String?
-    /// The options as sent, minus `$skiptoken`, for building the next page's link.
+    /// The options as sent, minus `$skiptoken`/`$deltatoken`, for building the next page's link.
     var carried: [(String, String)] = []
 
     init(_ pairs: [(String, String)]) {
@@ -25,6 +27,9 @@ struct ODataQuery {
             case "expand": expand = value
             case "skiptoken":
                 skipToken = value
+                continue
+            case "deltatoken":
+                deltaToken = value
                 continue
             case "orderby": orderBy = value
             case "count": count = value
@@ -74,7 +79,7 @@ enum FilterParser {
         try splitOnAnd(text).map(parseClause)
     }
 
-    private static func splitOnAnd(_ text: String) throws -> [String] {
+    static func splitOnAnd(_ text: String) throws -> [String] {
         var parts: [String] = []
         var current = ""
         var inQuote = false

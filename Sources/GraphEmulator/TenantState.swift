@@ -9,8 +9,9 @@ struct TenantState {
     private(set) var devices: [EmulatedDevice]
     private var userById: [String: Int] = [:]
     private var userByUPN: [String: Int] = [:]
-    private var deviceById: [String: Int] = [:]
-    private var deviceByDeviceId: [String: Int] = [:]
+    private(set) var deviceLookup: DeviceIndex
+    /// Every user and device mutation, for delta queries.
+    private(set) var changes = ChangeLog()
     private(set) var assignments: [String: EmulatedAppRoleAssignment] = [:]
     private(set) var grants: [String: EmulatedGrant] = [:]
     /// Lower-cased principal id → lower-cased ids; the client asks per leaver, so avoid full scans.
@@ -27,14 +28,8 @@ struct TenantState {
         users = tenant.users.sorted { $0.id < $1.id }
         devices = tenant.devices.sorted { $0.id < $1.id }
         auditEvents = tenant.auditEvents.sorted(by: Self.auditOrder)
-        for (index, user) in users.enumerated() {
-            userById[user.id.lowercased()] = index
-            userByUPN[user.userPrincipalName.lowercased()] = index
-        }
-        for (index, device) in devices.enumerated() {
-            deviceById[device.id.lowercased()] = index
-            deviceByDeviceId[device.deviceId.lowercased()] = index
-        }
+        deviceLookup = DeviceIndex(devices)
+        rebuildUserIndex()
         for assignment in tenant.appRoleAssignments {
             assignments[assignment.id.lowercased()] = assignment
             assignmentIdsByPrincipal[assignment.principalId.lowercased(), default: []].insert(assignment.id.lowercased())
@@ -48,6 +43,15 @@ struct TenantState {
             if let principal = grant.principalId {
                 grantIdsByPrincipal[principal.lowercased(), default: []].insert(grant.id.lowercased())
             }
+        }
+    }
+
+    private mutating func rebuildUserIndex() {
+        userById = Dictionary(minimumCapacity: users.count)
+        userByUPN = Dictionary(minimumCapacity: users.count)
+        for (index, user) in users.enumerated() {
+            userById[user.id.lowercased()] = index
+            userByUPN[user.userPrincipalName.lowercased()] = index
         }
     }
 
@@ -69,11 +73,16 @@ struct TenantState {
 
     /// By object id, or by the alternate key `deviceId` (for `/devices(deviceId='…')`).
     func deviceIndex(objectId: String) -> Int? {
-        deviceById[objectId.lowercased()]
+        deviceLookup.position(objectId: objectId)
     }
 
     func deviceIndex(deviceId: String) -> Int? {
-        deviceByDeviceId[deviceId.lowercased()]
+        deviceLookup.position(deviceId: deviceId)
+    }
+
+    /// The devices a user registered or owns, sorted by id (`/users/{id}/registeredDevices`).
+    func devices(ownedBy userId: String) -> [EmulatedDevice] {
+        deviceLookup.positions(ownedBy: userId).map { devices[$0] }
     }
 
     func assignments(ofPrincipal principalId: String) -> [EmulatedAppRoleAssignment] {
@@ -105,12 +114,38 @@ struct TenantState {
 
     // MARK: Mutations
 
+    /// Applies `change` and logs the properties it changed (nothing is logged when nothing changed).
     mutating func updateUser(at index: Int, _ change: (inout EmulatedUser) -> Void) {
+        let before = users[index]
         change(&users[index])
+        let after = users[index]
+        if before.userPrincipalName != after.userPrincipalName || before.id != after.id { rebuildUserIndex() }
+        changes.record(.users, id: after.id, properties: PropertyDiff.user(before, after))
     }
 
     mutating func updateDevice(at index: Int, _ change: (inout EmulatedDevice) -> Void) {
+        let before = devices[index]
         change(&devices[index])
+        let after = devices[index]
+        if before.deviceId != after.deviceId || before.registeredOwnerIds != after.registeredOwnerIds || before.id != after.id {
+            deviceLookup = DeviceIndex(devices)
+        }
+        changes.record(.devices, id: after.id, properties: PropertyDiff.device(before, after))
+    }
+
+    /// `DELETE /users/{id}` moves a user to deleted items (restorable), which delta reports as `changed`.
+    /// O(users) for the index rebuild; deletions are rare next to reads.
+    mutating func deleteUser(at index: Int) {
+        let removed = users.remove(at: index)
+        rebuildUserIndex()
+        changes.recordRemoval(.users, id: removed.id, reason: "changed")
+    }
+
+    /// `DELETE /devices/{id}` deletes a device for good, which delta reports as `deleted`.
+    mutating func deleteDevice(at index: Int) {
+        let removed = devices.remove(at: index)
+        deviceLookup = DeviceIndex(devices)
+        changes.recordRemoval(.devices, id: removed.id, reason: "deleted")
     }
 
     mutating func appendAudit(_ event: EmulatedAuditEvent) {

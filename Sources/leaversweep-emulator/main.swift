@@ -22,7 +22,9 @@ struct EmulatorCommand: ParsableCommand {
     @Option(help: "Server-side page cap for users (and audit records).") var pageCapUsers = 999
     @Option(help: "Server-side page cap for devices.") var pageCapDevices = 999
     @Option(help: "Page cap for devices with $expand=registeredOwners.") var pageCapExpand = 100
-    @Option(help: "Answer every Nth Graph request with 429 (0 = never).") var throttleEvery = 0
+    @Option(help: "Page size of /users/delta and /devices/delta.") var pageCapDelta = 200
+    @Option(help: "Answer every Nth Graph request (inner $batch requests count) with 429 and Retry-After (0 = never).")
+    var throttleEvery = 0
     @Option(help: "Answer every Nth Graph request with 503 (0 = never).") var unavailableEvery = 0
     @Option(help: "Expire the presented token on every Nth Graph request (0 = never).") var expireTokensEvery = 0
     @Option(help: "Retry-After seconds on injected 429/503.") var retryAfter = 1
@@ -52,7 +54,7 @@ struct EmulatorCommand: ParsableCommand {
         guard users >= 0, (0...1).contains(disabledFraction), devicesPerUser >= 0 else {
             throw ValidationError("--users must be >= 0, --disabled-fraction within 0...1, --devices-per-user >= 0.")
         }
-        guard pageCapUsers > 0, pageCapDevices > 0, pageCapExpand > 0, tokenLifetime >= 0, latencyMs >= 0 else {
+        guard pageCapUsers > 0, pageCapDevices > 0, pageCapExpand > 0, pageCapDelta > 0, tokenLifetime >= 0, latencyMs >= 0 else {
             throw ValidationError("Page caps must be positive; --token-lifetime and --latency-ms must be >= 0.")
         }
         let everyNth = [throttleEvery, unavailableEvery, expireTokensEvery, resetEvery, truncateEvery, malformedJsonEvery,
@@ -76,6 +78,7 @@ struct EmulatorCommand: ParsableCommand {
         options.pageCapUsers = pageCapUsers
         options.pageCapDevices = pageCapDevices
         options.pageCapWithExpand = pageCapExpand
+        options.pageCapDelta = pageCapDelta
         options.latencyMilliseconds = latencyMs
         options.deniedEndpoints = Set(deniedEndpoints)
         options.faults.throttleEveryNth = throttleEvery
