@@ -57,7 +57,7 @@ struct DemoCommand: ParsableCommand {
         let first = try NightlyRun(configuration: configuration, dryRun: false, context: context).execute()
         print(first.report.renderText(), terminator: "")
         let firstWrites = emulator.recordedWrites().count
-        print("\nGraph received \(firstWrites) writes in \(first.traffic.reads + first.traffic.writes) requests.")
+        print("\nGraph received \(firstWrites) writes in \(first.traffic.requests) requests.")
 
         let second = try NightlyRun(configuration: configuration, dryRun: false, context: context).execute()
         let secondWrites = emulator.recordedWrites().count - firstWrites

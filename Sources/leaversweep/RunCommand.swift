@@ -18,6 +18,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Approve this one run although the blast-radius guard (policy.max_actions, policy.max_newly_disabled_fraction) would stop it.")
     var acceptMassChange = false
 
+    @Flag(name: .long, help: "Read users and devices in full tonight instead of following the stored delta links (done weekly anyway).")
+    var fullSnapshot = false
+
     @Flag(name: .long, help: "Print nothing but errors (for cron).")
     var quiet = false
 
@@ -34,7 +37,7 @@ struct RunCommand: ParsableCommand {
         let result: RunResult
         do {
             StopSignal.install()
-            let nightly = NightlyRun(configuration: configuration, dryRun: dryRun, acceptMassChange: acceptMassChange, context: try .live(log: log))
+            let nightly = NightlyRun(configuration: configuration, dryRun: dryRun, acceptMassChange: acceptMassChange, fullSnapshot: fullSnapshot, context: try .live(log: log))
             result = try nightly.execute()
         } catch RunFailure.lockHeld(let path) {
             log.error("\(RunFailure.lockHeld(path))")

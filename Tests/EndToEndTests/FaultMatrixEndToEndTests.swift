@@ -27,7 +27,7 @@ import TestSupport
             case .unavailable: plan.unavailableEveryNth = 5
             case .stallShorterThanTheTimeout:
                 // The client's request timeout is a fixed 100 s, so this stall ends with a close long before it.
-                plan.stallEveryNth = 15
+                plan.stallEveryNth = 6
                 plan.stallSeconds = 1
             }
             return plan
@@ -71,9 +71,9 @@ import TestSupport
         }
     }
 
-    static func tenant() -> (EmulatedTenant, DriftManifest) {
+    static func tenant(users: Int = 40) -> (EmulatedTenant, DriftManifest) {
         var spec = TenantSpec(now: Date())
-        spec.users = 40
+        spec.users = users
         spec.disabledFraction = 0.15
         spec.seed = 23
         return TenantGenerator.generate(spec)
@@ -84,8 +84,8 @@ import TestSupport
     /// An admin dry-runs before enforcing; here it also means no leaver is first seen disabled by the faulted
     /// run itself, which keeps these runs clear of a first-run grace-period bug unrelated to faults (a device
     /// of a leaver with no audit event is deferred on about half of all first runs even with no grace).
-    static func night(_ faults: FaultPlan, options: EmulatorOptions = EmulatorOptions()) throws -> (NightHarness, DriftManifest) {
-        let (tenant, manifest) = tenant()
+    static func night(_ faults: FaultPlan, options: EmulatorOptions = EmulatorOptions(), users: Int = 40) throws -> (NightHarness, DriftManifest) {
+        let (tenant, manifest) = tenant(users: users)
         let night = try NightHarness(tenant: tenant, options: options)
         let dryRun = try night.run(["--dry-run"])
         #expect(dryRun.status == 2 && night.writes().isEmpty, "the dry run before the fault: \(dryRun.stderr)")
@@ -160,7 +160,8 @@ import TestSupport
         var options = EmulatorOptions()
         // Slow answers leave the watcher time to switch the fault on between the first write and the next request.
         options.latencyMilliseconds = 20
-        let (night, manifest) = try Self.night(FaultPlan(), options: options)
+        // Writes go out 20 to a batch, four batches at a time: enough leavers that most batches are still to come.
+        let (night, manifest) = try Self.night(FaultPlan(), options: options, users: 800)
         let finished = Flag()
         let watcher = Thread {
             while night.emulator.recordedWrites().isEmpty && !finished.isSet { usleep(500) }

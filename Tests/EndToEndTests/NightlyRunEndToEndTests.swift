@@ -87,15 +87,15 @@ import TestSupport
         #expect(result.stdout.contains("no changes made"))
     }
 
-    /// SIGKILL right after Graph answered a write and before the answer was journaled: the worst moment.
-    /// Crash points are spread so the write in flight is sometimes a revocation, a Windows disable or a refused one.
+    /// SIGKILL right after Graph answered a batch of writes and before the answers were journaled: the worst moment.
+    /// Crash points are spread over the writes; the kill comes after the batch holding the Nth answered write.
     @Test(arguments: [1, 3, 8, 13, 21, 27])
     func aRunKilledMidWayIsFinishedByTheNextWithoutRepeats(crashAfter: Int) throws {
         let (tenant, manifest) = Self.tenant()
         let night = try NightHarness(tenant: tenant)
         let killed = try night.run(environment: ["LEAVERSWEEP_TEST_CRASH_AFTER_WRITES": String(crashAfter)])
         #expect(killed.killedBySignal)
-        #expect(night.writes().count == crashAfter)
+        #expect(night.writes().count >= crashAfter, "killed after the batch holding write \(crashAfter) was answered")
 
         let resumed = try night.run()
         #expect(resumed.status == 2, "\(resumed.stderr)")
@@ -181,7 +181,7 @@ import TestSupport
         options.faults.retryAfterSeconds = 1
         let night = try NightHarness(tenant: tenant, options: options)
         let result = try night.run()
-        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.status == 2, "\(result.stderr) \(result.stdout)")
         let statuses = night.emulator.recordedRequests().map(\.status)
         #expect(statuses.contains(429) && statuses.contains(503) && statuses.contains(401), "the storm happened")
         let effective = night.effectiveWrites()

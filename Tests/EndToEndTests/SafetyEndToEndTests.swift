@@ -70,8 +70,10 @@ import Glibc
         #expect(waiting.allSatisfy { ($0["detail"] as? String)?.contains("will be disabled after") == true })
     }
 
-    @Test func sigtermStopsAfterTheWriteInFlightAndTheNextRunFinishesWithoutRepeats() throws {
-        let (tenant, manifest) = Self.smallTenant(users: 60, disabled: 0.2)
+    /// Writes go out in batches of 20, four batches at a time: the tenant is big enough that SIGTERM lands while
+    /// most batches are still waiting.
+    @Test func sigtermStopsAfterTheWritesInFlightAndTheNextRunFinishesWithoutRepeats() throws {
+        let (tenant, manifest) = Self.smallTenant(users: 1000, disabled: 0.2)
         var options = EmulatorOptions()
         options.latencyMilliseconds = 150
         let night = try NightHarness(tenant: tenant, options: options)
@@ -102,11 +104,11 @@ import Glibc
         try night.run()
         let afterFirst = night.writes().count
 
-        // HR disables two more people; tonight's run dies half-way through reading users.
+        // HR disables two more people; tonight's run (a weekly full one) dies half-way through reading users.
         let newLeavers = tenant.users.filter(\.accountEnabled).prefix(2).map(\.id)
         for id in newLeavers { try night.adminRequest("PATCH", "/users/\(id)", json: #"{"accountEnabled":false}"#) }
         let harnessWrites = night.writes().count
-        let killed = try night.run(environment: ["LEAVERSWEEP_TEST_CRASH_AFTER_PAGES": "3"])
+        let killed = try night.run(["--full-snapshot"], environment: ["LEAVERSWEEP_TEST_CRASH_AFTER_PAGES": "3"])
         #expect(killed.killedBySignal)
         #expect(night.writes().count == harnessWrites, "nothing written from half a snapshot")
         #expect(try night.command(["history"]).stdout.contains("interrupted") == false, "the killed run is marked only when the next one starts")

@@ -19,57 +19,91 @@ import TestSupport
         return Executor(graph: graph, store: store, runId: 1, now: { Date(timeIntervalSince1970: 1_795_000_100) }, log: RunLog(threshold: .error, write: { _ in }), crashAfterWrites: nil)
     }
 
+    /// Graph for the executor: every request arrives in a `$batch`; `answer` sees "METHOD url" of each inner request.
+    func batchGraph(_ answer: @escaping @Sendable (String) -> (Int, [String: String], Any?)) -> ScriptedTransport {
+        ScriptedTransport(fallback: GraphBatchTests.batchResponder { _, item in answer("\(item["method"]!) \(item["url"]!)") })
+    }
+
+    static func innerRequests(_ transport: ScriptedTransport) -> [String] {
+        transport.sentRequests.flatMap { request -> [String] in
+            let object = try? JSONSerialization.jsonObject(with: request.body ?? Data()) as? [String: Any]
+            return (object?["requests"] as? [[String: Any]] ?? []).map { "\($0["method"]!) \($0["url"]!)" }
+        }
+    }
+
     @Test func neverWritesForAnAccountEnabledAgainSinceTheSnapshot() throws {
-        let transport = ScriptedTransport(fallback: { request in
-            #expect(request.method == "GET", "no write may be sent: \(request.method) \(request.url)")
-            return HTTPResponse(status: 200, body: Data(#"{"id":"u1","accountEnabled":true}"#.utf8))
-        })
+        let transport = batchGraph { request in
+            #expect(request.hasPrefix("GET "), "no write may be sent: \(request)")
+            return (200, [:], ["id": "u1", "accountEnabled": true])
+        }
         let actions = [
             PlannedAction.revokeSessions(userId: "u1", episodeStart: episode, findingKey: "f1"),
             PlannedAction.disableDevice(deviceObjectId: "d1", ownerId: "u1", episodeStart: episode, findingKey: "f2", ifRefused: .investigateFailedAction),
         ]
         let result = executor(transport).execute(actions)
-        #expect(transport.sentRequests.map(\.method) == ["GET"], "one check per user, then nothing")
+        #expect(Self.innerRequests(transport) == ["GET /users/u1?$select=id,accountEnabled"], "one check per user, then nothing")
         #expect(result.outcomes.values.allSatisfy { if case .skipped = $0 { true } else { false } })
         #expect(try store.journal().isEmpty, "nothing journaled: nothing was sent")
     }
 
     @Test func writesAfterConfirmingTheAccountIsStillDisabledAndJournalsTheOutcome() throws {
-        let transport = ScriptedTransport([
-            ScriptedTransport.json(200, #"{"id":"u1","accountEnabled":false}"#),
-            ScriptedTransport.json(200, #"{"value":true}"#, headers: [("request-id", "graph-r1")]),
-        ], fallback: ScriptedTransport.json(500, "{}"))
-        let action = PlannedAction.revokeSessions(userId: "u1", episodeStart: episode, findingKey: "f1")
-        let result = executor(transport).execute([action])
-        #expect(transport.sentRequests.map { "\($0.method) \($0.url)" } == [
-            "GET https://graph.microsoft.com/v1.0/users/u1?$select=id,accountEnabled",
-            "POST https://graph.microsoft.com/v1.0/users/u1/revokeSignInSessions",
+        let transport = batchGraph { request in
+            request.hasPrefix("GET ") ? (200, [:], ["id": "u1", "accountEnabled": false])
+                : request.contains("u2") ? (404, [:], ["error": ["code": "Request_ResourceNotFound", "message": "gone"]])
+                : (204, ["request-id": "graph-r1"], nil)
+        }
+        let first = PlannedAction.revokeSessions(userId: "u1", episodeStart: episode, findingKey: "f1")
+        let device = PlannedAction.disableDevice(deviceObjectId: "d1", ownerId: "u1", episodeStart: episode, findingKey: "f2", ifRefused: .investigateFailedAction)
+        let result = executor(transport).execute([first, device])
+        #expect(Self.innerRequests(transport) == [
+            "GET /users/u1?$select=id,accountEnabled",
+            "POST /users/u1/revokeSignInSessions",
+            "PATCH /devices/d1",
         ])
-        #expect(result.outcomes[action.key] == .applied(at: Date(timeIntervalSince1970: 1_795_000_100), requestId: "graph-r1"))
-        #expect(try store.journal()[action.key]?.entry.state == .applied)
+        #expect(transport.sentRequests.count == 2, "one batch of checks, one batch of writes")
+        #expect(result.outcomes[first.key] == .applied(at: Date(timeIntervalSince1970: 1_795_000_100), requestId: "graph-r1"))
+        #expect(try store.journal()[first.key]?.entry.state == .applied)
+        #expect(try store.journal()[device.key]?.entry.state == .applied)
     }
 
-    @Test func aTokenFailureStopsTheRunButKeepsWhatWasDone() throws {
+    @Test func aRefusedWriteIsJournaledWithGraphsErrorAndTheOthersStillApply() throws {
+        let transport = batchGraph { request in
+            if request.hasPrefix("GET ") { return (200, [:], ["id": "x", "accountEnabled": false]) }
+            if request.contains("d-ios") {
+                return (400, ["request-id": "r-400"], ["error": ["code": "Request_BadRequest", "message": "Properties other than ExtendedAttribute1..15 can be modified only on windows devices."]])
+            }
+            return (204, [:], nil)
+        }
+        let actions = (0..<25).map { PlannedAction.revokeSessions(userId: "u\($0)", episodeStart: episode, findingKey: "f\($0)") }
+            + [PlannedAction.disableDevice(deviceObjectId: "d-ios", ownerId: "u1", episodeStart: episode, findingKey: "fd", ifRefused: .investigateFailedAction)]
+        let result = executor(transport).execute(actions)
+        #expect(result.outcomes.values.filter { if case .applied = $0 { true } else { false } }.count == 25)
+        guard case .failed(let info)? = result.outcomes[actions.last!.key] else { Issue.record("the refused write has no failure"); return }
+        #expect(info.httpStatus == 400 && info.code == "Request_BadRequest" && info.requestId == "r-400")
+        #expect(try store.journal()[actions.last!.key]?.entry.state == .failed)
+        #expect(Self.innerRequests(transport).filter { !$0.hasPrefix("GET ") }.count == 26, "every write sent exactly once")
+    }
+
+    @Test func aTokenFailureStopsTheRunAndLeavesTheWritesInFlightForTheNextRun() throws {
         final class FailingAfterFirst: TokenProvider, @unchecked Sendable {
-            var calls = 0
+            private let lock = NSLock()
+            private var calls = 0
             func token() throws -> String {
-                calls += 1
-                if calls > 2 { throw RunFailure.token("token endpoint down") }
-                return "t"
+                try lock.withLock {
+                    calls += 1
+                    if calls > 1 { throw RunFailure.token("token endpoint down") }
+                    return "t"
+                }
             }
             func invalidate() {}
         }
-        let transport = ScriptedTransport([
-            ScriptedTransport.json(200, #"{"id":"u1","accountEnabled":false}"#),
-            ScriptedTransport.json(200, #"{"value":true}"#),
-        ], fallback: ScriptedTransport.json(200, "{}"))
+        let transport = batchGraph { _ in (200, [:], ["id": "u1", "accountEnabled": false]) }
         let graph = GraphClient(transport: transport, tokens: FailingAfterFirst(), endpoint: URL(string: "https://graph.microsoft.com")!, sleep: { _ in })
         let executor = Executor(graph: graph, store: store, runId: 1, now: { Date() }, log: RunLog(threshold: .error, write: { _ in }), crashAfterWrites: nil)
         let first = PlannedAction.revokeSessions(userId: "u1", episodeStart: episode, findingKey: "f1")
-        let second = PlannedAction.revokeSessions(userId: "u2", episodeStart: episode, findingKey: "f2")
-        let result = executor.execute([first, second])
+        let result = executor.execute([first])
         #expect(result.stoppedBy != nil)
-        if case .applied? = result.outcomes[first.key] {} else { Issue.record("the first write's outcome was lost") }
-        #expect(result.outcomes[second.key] == nil)
+        #expect(result.outcomes[first.key] == nil)
+        #expect(try store.journal()[first.key]?.entry.state == .inFlight, "journaled before sending, settled by the next run")
     }
 }

@@ -17,6 +17,16 @@ public struct GraphTraffic: Sendable, Equatable {
     public var throttled = 0
     public var tokenRefreshes = 0
     public var bytesReceived = 0
+    /// `POST /$batch` requests (attempts, like `reads` and `writes`).
+    public var batches = 0
+    /// Reads and writes that travelled inside a `$batch`.
+    public var batchedReads = 0
+    public var batchedWrites = 0
+
+    /// HTTP requests that reached the wire.
+    public var requests: Int { reads + writes + batches }
+    /// Write operations, sent alone or inside batches.
+    public var writeOperations: Int { writes + batchedWrites }
 }
 
 /// Talks to Microsoft Graph v1.0 the way its documentation asks clients to.
@@ -35,12 +45,15 @@ public final class GraphClient: @unchecked Sendable {
     private let tokens: TokenProvider
     private let baseURL: String
     private let origin: String
-    private let sleep: @Sendable (Double) -> Void
+    let sleep: @Sendable (Double) -> Void
+    /// Bounds requests in flight across every thread using this client; shrinks when Graph throttles.
+    public let concurrency: AdaptiveConcurrency
     private let lock = NSLock()
     private var counters = GraphTraffic()
 
     /// - Parameter endpoint: Graph host such as `https://graph.microsoft.com`; `/v1.0` is appended.
-    public init(transport: HTTPTransport, tokens: TokenProvider, endpoint: URL, sleep: @escaping @Sendable (Double) -> Void) {
+    public init(transport: HTTPTransport, tokens: TokenProvider, endpoint: URL, sleep: @escaping @Sendable (Double) -> Void,
+                maxConcurrency: Int = 16) {
         var host = endpoint.absoluteString
         while host.hasSuffix("/") { host.removeLast() }
         self.origin = host
@@ -48,22 +61,29 @@ public final class GraphClient: @unchecked Sendable {
         self.transport = transport
         self.tokens = tokens
         self.sleep = sleep
+        self.concurrency = AdaptiveConcurrency(maximum: maxConcurrency)
     }
 
     public var traffic: GraphTraffic { lock.withLock { counters } }
 
     /// Sends one request (`path` relative to `/v1.0`, or an absolute nextLink) and returns the successful response.
     public func send(_ method: String, _ pathOrURL: String, json: Data? = nil, headers extraHeaders: [(String, String)] = []) throws -> GraphResponse {
+        try send(method, pathOrURL, json: json, headers: extraHeaders, isBatch: false)
+    }
+
+    func send(_ method: String, _ pathOrURL: String, json: Data?, headers extraHeaders: [(String, String)], isBatch: Bool) throws -> GraphResponse {
         let url = try resolve(pathOrURL)
         let displayPath = url.hasPrefix(baseURL) ? String(url.dropFirst(baseURL.count)) : url
         var refreshedToken = false
+        var retriedWithSomeoneElsesToken = 0
         var attempt = 0
         var lastStatus = 0
         while true {
             attempt += 1
             let clientRequestId = UUID().uuidString.lowercased()
+            let usedToken = try tokens.token()
             var headers: [(name: String, value: String)] = [
-                ("Authorization", "Bearer \(try tokens.token())"),
+                ("Authorization", "Bearer \(usedToken)"),
                 ("client-request-id", clientRequestId),
                 ("return-client-request-id", "true"),
                 ("Accept", "application/json"),
@@ -74,10 +94,10 @@ public final class GraphClient: @unchecked Sendable {
             // Graph: "retry a 503 on a new HTTP connection" (the old one may be pinned to an unhealthy node).
             request.freshConnection = lastStatus == 503
 
-            count { method == "GET" ? ($0.reads += 1) : ($0.writes += 1) }
+            count { isBatch ? ($0.batches += 1) : method == "GET" ? ($0.reads += 1) : ($0.writes += 1) }
             let response: HTTPResponse
             do {
-                response = try transport.perform(request)
+                response = try perform(request)
             } catch let error as TransportError {
                 guard error.isTransient, attempt < Self.maximumAttempts else {
                     throw RunFailure.transport("Graph \(method) \(displayPath)", error)
@@ -92,10 +112,18 @@ public final class GraphClient: @unchecked Sendable {
             switch response.status {
             case 200..<300:
                 return GraphResponse(status: response.status, body: response.body, requestId: response.headers["request-id"], clientRequestId: clientRequestId)
-            case 401 where !refreshedToken:
+            case 401 where !refreshedToken || retriedWithSomeoneElsesToken < 3:
                 // Tokens can expire mid-run (long runs, clock skew, revoked consent): one fresh token, one retry.
                 let error = GraphError(method: method, path: displayPath, response: response, clientRequestId: clientRequestId)
                 guard error.info.code == "InvalidAuthenticationToken" else { throw RunFailure.graph(error) }
+                // With requests in parallel, another one may already have fetched a fresh token: use it, without
+                // spending this request's own refresh (a few times at most).
+                if (try? tokens.token()) != usedToken, retriedWithSomeoneElsesToken < 3 {
+                    retriedWithSomeoneElsesToken += 1
+                    attempt -= 1
+                    continue
+                }
+                guard !refreshedToken else { throw RunFailure.graph(error) }
                 refreshedToken = true
                 tokens.invalidate()
                 count { $0.tokenRefreshes += 1 }
@@ -152,9 +180,22 @@ public final class GraphClient: @unchecked Sendable {
         }
     }
 
+    /// One exchange inside the concurrency gate; the slot is given back before any retry sleep.
+    private func perform(_ request: HTTPRequest) throws -> HTTPResponse {
+        concurrency.acquire()
+        do {
+            let response = try transport.perform(request)
+            concurrency.release(throttled: response.status == 429 || response.status == 503)
+            return response
+        } catch {
+            concurrency.release(throttled: false)
+            throw error
+        }
+    }
+
     /// Absolute URLs (nextLinks) must point at the configured Graph origin (scheme, host and port, compared
     /// case-insensitively); relative paths get `/v1.0` prefixed.
-    private func resolve(_ pathOrURL: String) throws -> String {
+    func resolve(_ pathOrURL: String) throws -> String {
         if pathOrURL.hasPrefix("/") { return baseURL + pathOrURL }
         guard let link = URLComponents(string: pathOrURL), let expected = URLComponents(string: origin),
               Self.sameOrigin(link, expected) else {
@@ -169,7 +210,7 @@ public final class GraphClient: @unchecked Sendable {
             && port(a) == port(b) && a.user == nil && a.password == nil
     }
 
-    private func count(_ update: (inout GraphTraffic) -> Void) {
+    func count(_ update: (inout GraphTraffic) -> Void) {
         lock.withLock { update(&counters) }
     }
 }

@@ -6,6 +6,9 @@ import LeaverSweepCore
 
 struct UserPayload: Decodable {
     static let select = "id,userPrincipalName,displayName,accountEnabled,signInSessionsValidFromDateTime,onPremisesSyncEnabled"
+    /// What the nightly users delta tracks. Not signInSessionsValidFromDateTime: every revocation LeaverSweep
+    /// sends would bring its user back in tomorrow's delta; it is read per user, for users that changed.
+    static let deltaSelect = "id,userPrincipalName,displayName,accountEnabled,onPremisesSyncEnabled"
 
     var id: String
     var userPrincipalName: String?
@@ -59,6 +62,13 @@ struct DevicePayload: Decodable {
             onPremisesSyncEnabled: onPremisesSyncEnabled, registeredOwnerIds: (registeredOwners ?? []).map(\.id)
         )
     }
+}
+
+/// `GET /devices/{id}/registeredOwners?$select=id` entries (users, in practice).
+struct OwnerPayload: Decodable {
+    var id: String
+    var type: String?
+    enum CodingKeys: String, CodingKey { case id, type = "@odata.type" }
 }
 
 struct AppRoleAssignmentPayload: Decodable {

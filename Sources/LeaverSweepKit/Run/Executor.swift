@@ -12,66 +12,99 @@ struct ExecutionResult {
     var stoppedBy: Error?
 }
 
-/// Carries out planned writes, journaling each before it is sent and after Graph answers.
-struct Executor {
+/// Carries out planned writes in JSON batches of up to 20, a few batches at once. Each batch is journaled in
+/// flight (durably) before it is sent and with Graph's answers after, so a crash at any point leaves a journal
+/// the next run can reconcile.
+struct Executor: @unchecked Sendable {
     let graph: GraphClient
     let store: StateStore
     let runId: Int64
     let now: @Sendable () -> Date
     let log: RunLog
-    /// Test hook: kill the process after this many writes were answered but before the answer is journaled —
+    /// Test hook: kill the process after this many writes were answered but before the answers are journaled —
     /// the worst moment to die — so tests can prove the next run completes the work without repeats.
     let crashAfterWrites: Int?
+    /// Batches in flight at once.
+    var threads = 4
 
     func execute(_ actions: [PlannedAction]) -> ExecutionResult {
         var result = ExecutionResult()
-        var sent = 0
-        var accountChecks: [String: AccountCheck] = [:]
+        guard !actions.isEmpty else { return result }
+        let checks: [String: AccountCheck]
+        do {
+            checks = try confirmDisabled(Array(Set(actions.map(\.userId))).sorted())
+        } catch {
+            result.stoppedBy = error
+            return result
+        }
+        var eligible: [PlannedAction] = []
         for action in actions {
-            if StopSignal.requested {
-                result.stoppedBy = RunFailure.stopped("stopped by SIGTERM after \(sent) write(s); the rest stay planned for the next run")
-                return result
+            switch checks[action.userId] ?? .unknown(Self.unreadable(action.userId)) {
+            case .stillDisabled: eligible.append(action)
+            case .enabledOrGone: result.outcomes[action.key] = .skipped(reason: "the account was enabled again (or deleted) during the run")
+            case .unknown(let info): result.outcomes[action.key] = .failed(info)
             }
-            do {
-                // The snapshot may be minutes or hours old: never act on an account enabled again since.
-                let check = try accountChecks[action.userId] ?? confirmDisabled(action.userId)
-                accountChecks[action.userId] = check
-                switch check {
-                case .stillDisabled: break
-                case .enabledOrGone:
-                    result.outcomes[action.key] = .skipped(reason: "the account was enabled again (or deleted) during the run")
-                    continue
-                case .unknown(let info):
-                    result.outcomes[action.key] = .failed(info)
-                    continue
-                }
+        }
 
-                try store.markInFlight(action, runId: runId, at: now())
-                do {
-                    let response = try send(action)
-                    sent += 1
-                    crashIfAsked(sent)
+        let progress = ExecutionProgress()
+        let chunks = stride(from: 0, to: eligible.count, by: GraphClient.maximumBatchSize).map {
+            Array(eligible[$0..<min($0 + GraphClient.maximumBatchSize, eligible.count)])
+        }
+        try? ParallelWork.forEach(chunks, threads: threads) { chunk in
+            do {
+                if StopSignal.requested {
+                    throw RunFailure.stopped("stopped by SIGTERM after \(progress.sent) write(s); the rest stay planned for the next run")
+                }
+                try send(chunk, progress: progress)
+            } catch {
+                progress.stop(error)
+                throw error
+            }
+        }
+        result.outcomes.merge(progress.outcomes) { _, new in new }
+        result.stoppedBy = progress.stoppedBy
+        return result
+    }
+
+    private func send(_ chunk: [PlannedAction], progress: ExecutionProgress) throws {
+        try store.journalTogether {
+            for action in chunk { try store.markInFlight(action, runId: runId, at: now()) }
+        }
+        let answers = graph.batch(chunk.map(Self.request), threads: 1)
+        crashIfAsked(progress.answered(chunk.count))
+        var stop: Error?
+        try store.journalTogether {
+            for (action, answer) in zip(chunk, answers) {
+                switch answer {
+                case .success(let response):
                     let at = now()
                     try store.markApplied(action.key, runId: runId, at: at, requestId: response.requestId, clientRequestId: response.clientRequestId)
-                    result.outcomes[action.key] = .applied(at: at, requestId: response.requestId)
-                } catch RunFailure.graph(let error) {
-                    sent += 1
-                    crashIfAsked(sent)
+                    progress.record(action.key, .applied(at: at, requestId: response.requestId))
+                case .failure(RunFailure.graph(let error)):
                     try store.markFailed(action.key, runId: runId, at: now(), error: error.info)
-                    result.outcomes[action.key] = .failed(error.info)
-                } catch RunFailure.transport(let what, let error) {
+                    progress.record(action.key, .failed(error.info))
+                case .failure(RunFailure.transport(let what, let error)):
                     // No answer after bounded retries: the outcome is unknown, so it stays retryable (no HTTP status).
                     let info = GraphErrorInfo(httpStatus: nil, code: "network_error", message: "\(what): \(error)", requestId: nil, clientRequestId: nil)
                     try store.markFailed(action.key, runId: runId, at: now(), error: info)
-                    result.outcomes[action.key] = .failed(info)
+                    progress.record(action.key, .failed(info))
+                case .failure(let error):
+                    // Token endpoint down and the like: the write stays in flight and the next run settles it.
+                    stop = error
                 }
-            } catch {
-                // Token endpoint down, state database unwritable: stop, and say how far we got.
-                result.stoppedBy = error
-                return result
             }
         }
-        return result
+        if let stop { throw stop }
+    }
+
+    static func request(_ action: PlannedAction) -> GraphBatchItem {
+        let target = GraphQuery.segment(action.targetId)
+        switch action.kind {
+        case .revokeSessions:
+            return GraphBatchItem("POST", "/users/\(target)/revokeSignInSessions")
+        case .disableDevice:
+            return GraphBatchItem("PATCH", "/devices/\(target)", json: Data(#"{"accountEnabled":false}"#.utf8))
+        }
     }
 
     enum AccountCheck {
@@ -81,35 +114,54 @@ struct Executor {
         case unknown(GraphErrorInfo)
     }
 
-    /// `GET /users/{id}?$select=id,accountEnabled` right before the first write for a user.
-    private func confirmDisabled(_ userId: String) throws -> AccountCheck {
-        do {
-            let response = try graph.send("GET", "/users/\(GraphQuery.segment(userId))?$select=id,accountEnabled")
-            let user = try JSONDecoder().decode(UserPayload.self, from: response.body)
-            return user.accountEnabled == false ? .stillDisabled : .enabledOrGone
-        } catch RunFailure.graph(let error) where error.info.httpStatus == 404 {
-            return .enabledOrGone  // deleted since the snapshot: nothing left to act on
-        } catch RunFailure.graph(let error) {
-            return .unknown(error.info)
-        } catch RunFailure.transport(let what, let error) {
-            return .unknown(GraphErrorInfo(httpStatus: nil, code: "network_error", message: "\(what): \(error)", requestId: nil, clientRequestId: nil))
-        } catch is DecodingError {
-            return .unknown(GraphErrorInfo(httpStatus: nil, code: "unreadable_response", message: "could not read accountEnabled for \(userId)", requestId: nil, clientRequestId: nil))
+    /// The snapshot may be minutes or hours old: never act on an account enabled again since. One
+    /// `GET /users/{id}?$select=id,accountEnabled` per user, in batches, right before the writes.
+    private func confirmDisabled(_ userIds: [String]) throws -> [String: AccountCheck] {
+        let answers = graph.batch(userIds.map { GraphBatchItem("GET", "/users/\(GraphQuery.segment($0))?$select=id,accountEnabled") })
+        var checks: [String: AccountCheck] = [:]
+        for (userId, answer) in zip(userIds, answers) {
+            switch answer {
+            case .success(let response):
+                guard let user = try? JSONDecoder().decode(UserPayload.self, from: response.body) else {
+                    checks[userId] = .unknown(Self.unreadable(userId))
+                    continue
+                }
+                checks[userId] = user.accountEnabled == false ? .stillDisabled : .enabledOrGone
+            case .failure(RunFailure.graph(let error)) where error.info.httpStatus == 404:
+                checks[userId] = .enabledOrGone  // deleted since the snapshot: nothing left to act on
+            case .failure(RunFailure.graph(let error)):
+                checks[userId] = .unknown(error.info)
+            case .failure(RunFailure.transport(let what, let error)):
+                checks[userId] = .unknown(GraphErrorInfo(httpStatus: nil, code: "network_error", message: "\(what): \(error)", requestId: nil, clientRequestId: nil))
+            case .failure(let error):
+                throw error
+            }
         }
+        return checks
     }
 
-    private func send(_ action: PlannedAction) throws -> GraphResponse {
-        let target = GraphQuery.segment(action.targetId)
-        switch action.kind {
-        case .revokeSessions:
-            return try graph.send("POST", "/users/\(target)/revokeSignInSessions")
-        case .disableDevice:
-            return try graph.send("PATCH", "/devices/\(target)", json: Data(#"{"accountEnabled":false}"#.utf8))
-        }
+    static func unreadable(_ userId: String) -> GraphErrorInfo {
+        GraphErrorInfo(httpStatus: nil, code: "unreadable_response", message: "could not read accountEnabled for \(userId)", requestId: nil, clientRequestId: nil)
     }
 
     private func crashIfAsked(_ sent: Int) {
         guard let limit = crashAfterWrites, sent >= limit else { return }
         kill(getpid(), SIGKILL)
     }
+}
+
+/// Shared by the batches in flight: answers so far, and the first reason to stop.
+private final class ExecutionProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [String: ActionOutcome] = [:]
+    private var answeredCount = 0
+    private var firstStop: Error?
+
+    var outcomes: [String: ActionOutcome] { lock.withLock { recorded } }
+    var sent: Int { lock.withLock { answeredCount } }
+    var stoppedBy: Error? { lock.withLock { firstStop } }
+
+    func answered(_ count: Int) -> Int { lock.withLock { answeredCount += count; return answeredCount } }
+    func record(_ key: String, _ outcome: ActionOutcome) { lock.withLock { recorded[key] = outcome } }
+    func stop(_ error: Error) { lock.withLock { if firstStop == nil { firstStop = error } } }
 }

@@ -42,12 +42,15 @@ public struct NightlyRun {
     public var dryRun: Bool
     /// `--accept-mass-change`: an admin approves this one run despite the blast-radius guard.
     public var acceptMassChange: Bool
+    /// `--full-snapshot`: ignore stored delta links tonight.
+    public var fullSnapshot: Bool
     public var context: Context
 
-    public init(configuration: Configuration, dryRun: Bool, acceptMassChange: Bool = false, context: Context) {
+    public init(configuration: Configuration, dryRun: Bool, acceptMassChange: Bool = false, fullSnapshot: Bool = false, context: Context) {
         self.configuration = configuration
         self.dryRun = dryRun
         self.acceptMassChange = acceptMassChange
+        self.fullSnapshot = fullSnapshot
         self.context = context
     }
 
@@ -76,7 +79,8 @@ public struct NightlyRun {
         var guardTripped: String?
         do {
             let snapshotter = Snapshotter(graph: graph, store: store, log: context.log,
-                                          crashAfterPages: context.environment["LEAVERSWEEP_TEST_CRASH_AFTER_PAGES"].flatMap(Int.init))
+                                          crashAfterPages: context.environment["LEAVERSWEEP_TEST_CRASH_AFTER_PAGES"].flatMap(Int.init),
+                                          forceFull: fullSnapshot)
             let snapshot = try snapshotter.snapshot(runId: runId, runStart: startedAt, excludeGroups: configuration.policy.excludeGroups)
             warnings += snapshot.warnings
             let reconciled = try reconcile(store: store, graph: graph, runId: runId, startedAt: startedAt,

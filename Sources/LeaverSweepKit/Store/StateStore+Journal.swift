@@ -29,6 +29,11 @@ extension StateStore {
         return Dictionary(rows.map { ($0.entry.key, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// Runs several journal updates as one transaction (one disk sync for a whole batch of answers).
+    func journalTogether(_ body: () throws -> Void) throws {
+        try db.transaction(body)
+    }
+
     /// Journals a write as in flight *before* it is sent, durably, so a crash leaves a trace to reconcile.
     public func markInFlight(_ action: PlannedAction, runId: Int64, at: Date) throws {
         try db.transaction {

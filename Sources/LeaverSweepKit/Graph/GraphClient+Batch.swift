@@ -1,0 +1,147 @@
+import Foundation
+import LeaverSweepCore
+
+/// One request to send inside a JSON batch.
+public struct GraphBatchItem: Sendable {
+    public var method: String
+    /// Relative to `/v1.0`, starting with `/`.
+    public var path: String
+    public var json: Data?
+    public var headers: [(String, String)]
+
+    public init(_ method: String, _ path: String, json: Data? = nil, headers: [(String, String)] = []) {
+        self.method = method
+        self.path = path
+        self.json = json
+        self.headers = headers
+    }
+}
+
+extension GraphClient {
+    /// Graph's limit per `$batch`.
+    public static let maximumBatchSize = 20
+
+    /// Sends `items` in JSON batches of up to 20, several batches at once, and returns one result per item in
+    /// item order. Graph throttles each inner request on its own and SDKs don't retry inner 429s, so this does:
+    /// inner 429/503/5xx (and 424, which the throttling page says a batch may carry) go out again in a new batch
+    /// after the longest `Retry-After`. A batch that fails as a whole fails each of its items with that error.
+    public func batch(_ items: [GraphBatchItem], threads: Int = 8) -> [Result<GraphResponse, Error>] {
+        let chunks = stride(from: 0, to: items.count, by: Self.maximumBatchSize).map { Array($0..<min($0 + Self.maximumBatchSize, items.count)) }
+        let collected = BatchResults(count: items.count)
+        // Errors are per item, so the parallel runner itself never sees one.
+        try? ParallelWork.forEach(chunks, threads: threads) { [self] indices in
+            for (index, result) in sendChunk(indices.map { ($0, items[$0]) }) { collected.set(index, result) }
+        }
+        return collected.results
+    }
+
+    private func sendChunk(_ chunk: [(Int, GraphBatchItem)]) -> [(Int, Result<GraphResponse, Error>)] {
+        var pending = chunk
+        var done: [(Int, Result<GraphResponse, Error>)] = []
+        var attempt = 0
+        while !pending.isEmpty {
+            attempt += 1
+            let outer: GraphResponse
+            let answers: [String: InnerAnswer]
+            do {
+                outer = try send("POST", "/$batch", json: try Self.encode(pending), headers: [], isBatch: true)
+                answers = try Self.decode(outer)
+            } catch {
+                return done + pending.map { ($0.0, .failure(error)) }
+            }
+            count { traffic in
+                for (_, item) in pending { item.method == "GET" ? (traffic.batchedReads += 1) : (traffic.batchedWrites += 1) }
+            }
+            var retry: [(Int, GraphBatchItem)] = []
+            var delay = 0.0
+            for (index, item) in pending {
+                guard let answer = answers[String(index)] else {
+                    let error = RunFailure.unexpectedResponse("Graph's $batch answer (request-id \(outer.requestId ?? "none")) has no response for \(item.method) \(item.path)")
+                    done.append((index, .failure(error)))
+                    continue
+                }
+                let response = HTTPResponse(status: answer.status, headers: answer.headers, body: answer.body)
+                switch answer.status {
+                case 200..<300:
+                    done.append((index, .success(GraphResponse(status: answer.status, body: answer.body,
+                                                               requestId: answer.headers["request-id"] ?? outer.requestId,
+                                                               clientRequestId: answer.headers["client-request-id"] ?? outer.clientRequestId))))
+                case let status where Self.retriedInBatch.contains(status) && attempt < Self.maximumAttempts:
+                    retry.append((index, item))
+                    delay = max(delay, Backoff.delay(retryAfter: answer.headers["retry-after"], attempt: attempt))
+                    count {
+                        $0.retries += 1
+                        if answer.status == 429 { $0.throttled += 1 }
+                    }
+                default:
+                    let error = GraphError(method: item.method, path: item.path, response: response, clientRequestId: outer.clientRequestId)
+                    done.append((index, .failure(RunFailure.graph(error))))
+                }
+            }
+            if !retry.isEmpty {
+                // Inner throttling is the same token bucket as outer throttling: let the gate feel it too.
+                concurrency.acquire()
+                concurrency.release(throttled: true)
+                sleep(delay)
+            }
+            pending = retry
+        }
+        return done
+    }
+
+    static let retriedInBatch: Set<Int> = [424, 429, 500, 502, 503, 504]
+
+    struct InnerAnswer {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: Data
+    }
+
+    /// Writes need a body and a Content-Type inside a batch even when the endpoint takes none (graph.md §4).
+    static func encode(_ items: [(Int, GraphBatchItem)]) throws -> Data {
+        var requests: [[String: Any]] = []
+        for (index, item) in items {
+            var request: [String: Any] = ["id": String(index), "method": item.method, "url": item.path]
+            var headers = Dictionary(item.headers, uniquingKeysWith: { _, last in last })
+            if item.method != "GET" {
+                let body = try item.json.map { try JSONSerialization.jsonObject(with: $0, options: [.fragmentsAllowed]) } ?? [String: Any]()
+                request["body"] = body
+                headers["Content-Type"] = "application/json"
+            }
+            if !headers.isEmpty { request["headers"] = headers }
+            requests.append(request)
+        }
+        return try JSONSerialization.data(withJSONObject: ["requests": requests])
+    }
+
+    /// Inner answers by id. Inner bodies are JSON values; they are re-serialised so callers decode them like any response.
+    static func decode(_ outer: GraphResponse) throws -> [String: InnerAnswer] {
+        guard let object = try? JSONSerialization.jsonObject(with: outer.body) as? [String: Any],
+              let responses = object["responses"] as? [[String: Any]] else {
+            throw RunFailure.unexpectedResponse("Graph's $batch answer could not be read (request-id \(outer.requestId ?? "none"))")
+        }
+        var answers: [String: InnerAnswer] = [:]
+        for response in responses {
+            guard let id = response["id"] as? String, let status = (response["status"] as? NSNumber)?.intValue else { continue }
+            let headerPairs = (response["headers"] as? [String: Any] ?? [:]).compactMap { name, value in (value as? String).map { (name, $0) } }
+            var body = Data()
+            if let value = response["body"], !(value is NSNull) {
+                body = (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])) ?? Data()
+            }
+            answers[id] = InnerAnswer(status: status, headers: HTTPHeaders(headerPairs), body: body)
+        }
+        return answers
+    }
+}
+
+private final class BatchResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Result<GraphResponse, Error>]
+
+    init(count: Int) {
+        storage = Array(repeating: .failure(RunFailure.unexpectedResponse("not sent")), count: count)
+    }
+
+    func set(_ index: Int, _ result: Result<GraphResponse, Error>) { lock.withLock { storage[index] = result } }
+    var results: [Result<GraphResponse, Error>] { lock.withLock { storage } }
+}

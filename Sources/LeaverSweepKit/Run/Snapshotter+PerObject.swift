@@ -1,0 +1,89 @@
+import Foundation
+import LeaverSweepCore
+
+extension Snapshotter {
+    /// Reads that are one request per user or device, sent in JSON batches: details of users the delta said
+    /// changed, owners of new devices, and app access (of every disabled user after a full read, else of the
+    /// changed ones). App role assignments need `ConsistencyLevel: eventual` + `$count` to include group-inherited
+    /// ones; the header goes inside the batch item, where Graph reads it.
+    func readPerObject(users: UsersRead, devices: DevicesRead) throws {
+        try stopIfAsked()
+        let accessUsers = users.full ? try store.disabledUserIds() : users.access
+        var items: [GraphBatchItem] = []
+        for id in users.details { items.append(GraphBatchItem("GET", "/users/\(GraphQuery.segment(id))?$select=\(UserPayload.select)")) }
+        for id in devices.needOwners { items.append(GraphBatchItem("GET", "/devices/\(GraphQuery.segment(id))/registeredOwners?$select=id")) }
+        for id in accessUsers {
+            let user = GraphQuery.segment(id)
+            items.append(GraphBatchItem("GET", "/users/\(user)/appRoleAssignments?$count=true&$top=999", headers: [("ConsistencyLevel", "eventual")]))
+            items.append(GraphBatchItem("GET", "/users/\(user)/oauth2PermissionGrants?$top=999"))
+        }
+        var results = graph.batch(items, threads: 8)[...]
+        func take(_ n: Int) -> ArraySlice<Result<GraphResponse, Error>> {
+            defer { results = results.dropFirst(n) }
+            return results.prefix(n)
+        }
+
+        var refreshed: [DirectoryUser] = []
+        var gone: [String] = []
+        for (id, result) in zip(users.details, take(users.details.count)) {
+            guard let response = try Self.found(result) else { gone.append(id); continue }
+            refreshed.append(try Self.decode(UserPayload.self, response, what: "user \(id)").model())
+        }
+        try store.replaceUsers(refreshed)
+        try store.removeUsers(gone)
+
+        var owners: [String: [String]] = [:]
+        for (id, result) in zip(devices.needOwners, take(devices.needOwners.count)) {
+            guard let response = try Self.found(result) else { continue }  // deleted since the delta
+            owners[id] = try collect(OwnerPayload.self, response, path: "/devices/\(id)/registeredOwners")
+                .filter { $0.type == nil || $0.type == "#microsoft.graph.user" }.map(\.id)
+        }
+        try store.setDeviceOwners(owners)
+
+        if users.full { try store.beginStaging([.appRoleAssignments, .grants]) }
+        let access = Array(take(accessUsers.count * 2))
+        for (offset, userId) in accessUsers.enumerated() {
+            guard let assignmentsResponse = try Self.found(access[offset * 2]), let grantsResponse = try Self.found(access[offset * 2 + 1]) else {
+                continue  // deleted since the users snapshot: nothing left to hold access
+            }
+            let assignments = try collect(AppRoleAssignmentPayload.self, assignmentsResponse, path: "/users/\(userId)/appRoleAssignments",
+                                          headers: [("ConsistencyLevel", "eventual")]).map { $0.model(userId: userId) }
+            let grants = try collect(GrantPayload.self, grantsResponse, path: "/users/\(userId)/oauth2PermissionGrants").map { $0.model() }
+            if users.full {
+                try store.stageAppAccess(userId: userId, assignments: assignments, grants: grants)
+            } else {
+                try store.replaceAppAccess(userId: userId, assignments: assignments, grants: grants)
+            }
+        }
+        if users.full { try store.commitStaging([.appRoleAssignments, .grants]) }
+        try store.setSyncValues(["users_pending_refresh": "[]", "devices_pending_owners": "[]"])
+        log.debug("snapshot: \(items.count) per-object reads in batches")
+    }
+
+    /// The response, nil for 404 (the object is gone), or the error.
+    static func found(_ result: Result<GraphResponse, Error>) throws -> GraphResponse? {
+        switch result {
+        case .success(let response): return response
+        case .failure(RunFailure.graph(let error)) where error.info.httpStatus == 404: return nil
+        case .failure(let error): throw error
+        }
+    }
+
+    static func decode<Item: Decodable>(_: Item.Type, _ response: GraphResponse, what: String) throws -> Item {
+        do {
+            return try JSONDecoder().decode(Item.self, from: response.body)
+        } catch {
+            throw RunFailure.unexpectedResponse("Graph returned \(what) in a form LeaverSweep could not read (request-id \(response.requestId ?? "none")): \(DecodingErrorText.describe(error))")
+        }
+    }
+
+    /// A collection's first page came back inside a batch; any further pages are read directly.
+    func collect<Item: Decodable>(_: Item.Type, _ response: GraphResponse, path: String, headers: [(String, String)] = []) throws -> [Item] {
+        let page = try Self.decode(GraphPage<Item>.self, response, what: "a page of \(path)")
+        var items = page.value
+        if let next = page.nextLink {
+            try graph.forEachPage(next, as: Item.self, headers: headers) { items += $0 }
+        }
+        return items
+    }
+}
