@@ -74,6 +74,13 @@ static inline CURLMcode ccurl_multi_setopt_long(CURLM *handle, CURLMoption optio
     return curl_multi_setopt(handle, option, value);
 }
 
+// MARK: - curl_multi_info_read
+
+/// CURLMsg.data is a C union; for a CURLMSG_DONE message its `result` member is the transfer's CURLcode.
+static inline CURLcode ccurl_multi_message_result(const CURLMsg *message) {
+    return message->data.result;
+}
+
 // MARK: - Macros Swift does not import (they are expressions, not literals)
 
 static inline long ccurl_global_default(void) { return CURL_GLOBAL_DEFAULT; }

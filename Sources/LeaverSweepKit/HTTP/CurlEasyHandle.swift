@@ -24,9 +24,11 @@ enum CurlGlobal {
 /// Owns one `CURL *` easy handle (after swift-corelibs-foundation's `EasyHandle`): freed in `deinit`,
 /// options set through typed shims because `curl_easy_setopt` is variadic, every `CURLcode` checked.
 ///
-/// Not thread-safe: the owner serialises access.
+/// Not thread-safe: the owner serialises access. While the handle sits in a multi handle, only the
+/// thread driving that multi handle may touch it.
 final class CurlEasyHandle {
-    private let raw: UnsafeMutableRawPointer
+    /// The `CURL *`, for `curl_multi_add_handle` and for matching `CURLMsg.easy_handle`; options go through the setters.
+    let raw: UnsafeMutableRawPointer
     /// libcurl writes a human-readable reason here on failure; more specific than `curl_easy_strerror`.
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let errorBufferSize: Int
@@ -108,6 +110,14 @@ final class CurlEasyHandle {
         try check(ccurl_easy_setopt_string(raw, CURLOPT_REDIR_PROTOCOLS_STR, "https,http"), setting: CURLOPT_REDIR_PROTOCOLS_STR)
     }
 
+    /// Asks for HTTP/2 over TLS (negotiated through ALPN; plain http stays HTTP/1.1). A libcurl built
+    /// without nghttp2 refuses the option, and HTTP/1.1 is then the correct, safe outcome.
+    func preferHTTP2OverTLS() throws(CurlFailure) {
+        let code = ccurl_easy_setopt_long(raw, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
+        if code == CURLE_UNSUPPORTED_PROTOCOL { return }
+        try check(code, setting: CURLOPT_HTTP_VERSION)
+    }
+
     /// Points CURLOPT_ERRORBUFFER at this handle's buffer; needed again after every `reset()`.
     func installErrorBuffer() throws(CurlFailure) {
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
@@ -117,8 +127,18 @@ final class CurlEasyHandle {
 
     /// Runs the configured transfer; on failure the message comes from the error buffer when libcurl filled it.
     func perform() throws(CurlFailure) {
-        errorBuffer[0] = 0  // libcurl only writes the buffer on failure; stale text must not leak into the next error
-        let code = curl_easy_perform(raw)
+        clearErrorBuffer()
+        try checkTransferResult(curl_easy_perform(raw))
+    }
+
+    /// libcurl only writes the error buffer on failure; stale text must not leak into the next error.
+    /// Call before every transfer, whether it runs through `perform()` or a multi handle.
+    func clearErrorBuffer() {
+        errorBuffer[0] = 0
+    }
+
+    /// Turns a finished transfer's result into a thrown error, preferring the error buffer's text.
+    func checkTransferResult(_ code: CURLcode) throws(CurlFailure) {
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
             let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail

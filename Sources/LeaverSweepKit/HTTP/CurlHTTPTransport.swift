@@ -1,14 +1,21 @@
 import CCurl
 import Foundation
 
-/// The production `HTTPTransport`: libcurl with safe defaults, one reused connection pool.
+/// The production `HTTPTransport`: libcurl with safe defaults, concurrent transfers over one shared connection pool.
 ///
 /// TLS verification cannot be turned off, redirects are never followed (a redirect would carry the
 /// bearer token to wherever it points), only https is spoken — plain http only to loopback, for tests
-/// and the local Graph emulator. Requests are serialised over one easy handle so that its connection
-/// cache (keep-alive, TLS sessions, DNS) is reused from one Graph call to the next.
+/// and the local Graph emulator.
 ///
-/// `@unchecked Sendable`: the easy handle, the only mutable state, is used only under `lock`.
+/// Any number of threads may call `perform` at once: each call configures an easy handle from a small
+/// pool and hands it to one multi handle, driven by one dedicated thread, so the transfers run
+/// concurrently and share its connection cache (keep-alive, DNS) and, where the server offers HTTP/2,
+/// one connection as multiplexed streams. `Options.maxConnectionsPerHost` caps the parallel
+/// connections to a host; transfers beyond it wait inside libcurl for one to free up, within their
+/// own timeout.
+///
+/// `@unchecked Sendable`: the idle-handle pool and the counters are guarded by `lock`; the driver
+/// guards its own state.
 public final class CurlHTTPTransport: HTTPTransport, @unchecked Sendable {
     public struct Options: Sendable {
         /// Time allowed for DNS, TCP and TLS together; the request's own timeout covers the whole exchange.
@@ -20,120 +27,116 @@ public final class CurlHTTPTransport: HTTPTransport, @unchecked Sendable {
         public var userAgent: String
         /// A PEM bundle to trust instead of the system store (e.g. a corporate TLS-inspecting proxy's CA).
         public var caInfoPath: String?
+        /// Most connections open to one host at once (`CURLMOPT_MAX_HOST_CONNECTIONS`). Over HTTP/1.1 this
+        /// is also the most requests in flight to that host; over HTTP/2 streams share one connection.
+        public var maxConnectionsPerHost: Int
 
         public init(
             connectTimeoutSeconds: Int = 10,
             maxResponseBytes: Int = 64 * 1024 * 1024,
             allowPlainHTTPToLoopback: Bool = true,
             userAgent: String = "LeaverSweep/0.1",
-            caInfoPath: String? = nil
+            caInfoPath: String? = nil,
+            maxConnectionsPerHost: Int = 16
         ) {
             self.connectTimeoutSeconds = connectTimeoutSeconds
             self.maxResponseBytes = maxResponseBytes
             self.allowPlainHTTPToLoopback = allowPlainHTTPToLoopback
             self.userAgent = userAgent
             self.caInfoPath = caInfoPath
+            self.maxConnectionsPerHost = maxConnectionsPerHost
         }
     }
 
     private let options: Options
-    /// Serialises `perform`: an easy handle must never be used by two threads at once.
+    private let driver: CurlMultiDriver
     private let lock = NSLock()
-    private let handle: CurlEasyHandle
-    /// POSTFIELDS must never be NULL for a body-carrying method (libcurl would read the body from
-    /// stdin), and an empty Swift array may have no address; this byte stands in for empty bodies.
-    private let emptyBody: UnsafeMutableRawPointer
+    /// Easy handles between transfers, already reset. Reusing them saves an allocation and libcurl's
+    /// per-handle setup on every request; at most `maxConnectionsPerHost` are kept.
+    private var idleHandles: [CurlEasyHandle] = []
+    private var connectionsOpenedSoFar = 0
 
     public init(options: Options = .init()) throws {
-        guard options.connectTimeoutSeconds > 0, options.maxResponseBytes > 0 else {
+        guard options.connectTimeoutSeconds > 0, options.maxResponseBytes > 0, options.maxConnectionsPerHost > 0 else {
             throw CurlTransportSetupError(code: Int(CURLE_BAD_FUNCTION_ARGUMENT.rawValue),
-                                          message: "connectTimeoutSeconds and maxResponseBytes must be positive")
+                                          message: "connectTimeoutSeconds, maxResponseBytes and maxConnectionsPerHost must be positive")
         }
         self.options = options
         do {
-            handle = try CurlEasyHandle()
+            driver = try CurlMultiDriver(maxConnectionsPerHost: options.maxConnectionsPerHost)
         } catch {
             throw CurlTransportSetupError(code: error.code, message: error.message)
         }
-        emptyBody = .allocate(byteCount: 1, alignment: 1)
-        emptyBody.storeBytes(of: 0, as: UInt8.self)
     }
 
+    /// No `perform` can be waiting here (each holds the transport), so shutting down fails nothing;
+    /// it stops the driver thread and frees the multi handle before the idle easy handles go.
     deinit {
-        emptyBody.deallocate()
+        driver.shutdown()
+    }
+
+    /// New connections opened so far by this transport's transfers (the sum of `CURLINFO_NUM_CONNECTS`).
+    /// Far below the request count means connections are being reused.
+    public var connectionsOpened: Int {
+        lock.withLock { connectionsOpenedSoFar }
+    }
+
+    /// The driver, for tests that check the shutdown.
+    var driverForTesting: CurlMultiDriver { driver }
+
+    /// Idle easy handles waiting in the pool, for tests.
+    var idleHandleCount: Int {
+        lock.withLock { idleHandles.count }
     }
 
     public func perform(_ request: HTTPRequest) throws -> HTTPResponse {
-        // Everything that can be refused is refused before taking the lock or touching the network.
+        // Everything that can be refused is refused before touching libcurl or the network.
         let url = try CurlURLPolicy.validate(request.url, allowPlainHTTPToLoopback: options.allowPlainHTTPToLoopback)
         let method = request.method.uppercased()
         let body = request.body ?? Data()
         try Self.checkMethod(method, hasBody: !body.isEmpty, url: request.url)
         let headerLines = try Self.headerLines(for: request, method: method)
 
-        lock.lock()
-        defer { lock.unlock() }
-        let collector = CurlResponseCollector(limitBytes: options.maxResponseBytes)
+        let handle: CurlEasyHandle
         do {
-            let headerList = try CurlStringList(headerLines)
-            let payload = [UInt8](body)
-            try payload.withUnsafeBufferPointer { buffer throws(CurlFailure) in
-                let bodyPointer = buffer.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) } ?? emptyBody
-                try configure(url: url, method: method, body: bodyPointer, bodyCount: buffer.count,
-                              headers: headerList, timeoutSeconds: request.timeoutSeconds, collector: collector)
-                if request.freshConnection { try handle.set(CURLOPT_FRESH_CONNECT, 1) }
-                // url, headerList and collector are only pointed to by libcurl; keep them alive until it is done.
-                try withExtendedLifetime((url, headerList, collector)) { () throws(CurlFailure) in try handle.perform() }
-            }
-            let status = try handle.long(CURLINFO_RESPONSE_CODE)
-            return HTTPResponse(status: status, headers: collector.responseHeaders, body: collector.body)
+            handle = try checkOutHandle()
         } catch {
-            if collector.exceededLimit || error.code == Int(CURLE_FILESIZE_EXCEEDED.rawValue) {
+            throw TransportError.network(code: error.code, message: error.message, url: request.url)
+        }
+        var exchange: CurlHTTPExchange?
+        defer { finishUsing(handle, reusable: exchange?.handleIsReusable ?? true) }
+        do {
+            let started = try CurlHTTPExchange(handle: handle, url: url, method: method, body: body, headerLines: headerLines,
+                                               timeoutSeconds: request.timeoutSeconds, freshConnection: request.freshConnection,
+                                               options: options)
+            exchange = started
+            try driver.execute(started)
+            let status = try handle.long(CURLINFO_RESPONSE_CODE)
+            return HTTPResponse(status: status, headers: started.collector.responseHeaders, body: started.collector.body)
+        } catch {
+            if exchange?.collector.exceededLimit == true || error.code == Int(CURLE_FILESIZE_EXCEEDED.rawValue) {
                 throw TransportError.responseTooLarge(url: request.url, limitBytes: options.maxResponseBytes)
             }
             throw TransportError.network(code: error.code, message: error.message, url: request.url)
         }
     }
 
-    /// Starts from `curl_easy_reset` every time rather than undoing the previous request's options
-    /// one by one: a GET after a PATCH then cannot inherit CUSTOMREQUEST, POSTFIELDS or the POST
-    /// flag by accident. Reset keeps the connection cache, so keep-alive still works.
-    private func configure(url: CurlURL, method: String, body: UnsafeMutableRawPointer, bodyCount: Int,
-                           headers: CurlStringList, timeoutSeconds: Int, collector: CurlResponseCollector) throws(CurlFailure) {
+    private func checkOutHandle() throws(CurlFailure) -> CurlEasyHandle {
+        if let idle = lock.withLock({ idleHandles.popLast() }) { return idle }
+        return try CurlEasyHandle()
+    }
+
+    /// Counts the transfer's new connections and returns the handle to the pool. A handle the driver
+    /// could not detach stays with the driver and is never touched here again.
+    private func finishUsing(_ handle: CurlEasyHandle, reusable: Bool) {
+        guard reusable else { return }
+        // Zero when the transfer never ran: `curl_easy_reset` clears the counters.
+        let opened = (try? handle.long(CURLINFO_NUM_CONNECTS)) ?? 0
+        // Reset now so an idle handle holds no pointers to this request's freed URL, headers or body.
         handle.reset()
-        try handle.installErrorBuffer()
-        try handle.set(CURLOPT_NOSIGNAL, 1)  // no SIGALRM for DNS timeouts; we may run on any thread
-        try handle.restrictProtocolsToHTTP()
-        try handle.set(CURLOPT_FOLLOWLOCATION, 0)
-        try handle.set(CURLOPT_SSL_VERIFYPEER, 1)
-        try handle.set(CURLOPT_SSL_VERIFYHOST, 2)
-        try handle.set(CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2)
-        if let caInfoPath = options.caInfoPath { try handle.set(CURLOPT_CAINFO, caInfoPath) }
-        try handle.set(CURLOPT_CONNECTTIMEOUT, options.connectTimeoutSeconds)
-        // A zero timeout means "wait forever" to libcurl; a nightly job must always finish.
-        try handle.set(CURLOPT_TIMEOUT, max(1, timeoutSeconds))
-        try handle.set(CURLOPT_USERAGENT, options.userAgent)
-        try handle.set(CURLOPT_ACCEPT_ENCODING, "")  // every encoding this libcurl can decode
-        // Refuse early when Content-Length already says too much; the write callback covers the rest.
-        try handle.set(CURLOPT_MAXFILESIZE_LARGE, offset: Int64(options.maxResponseBytes))
-
-        try handle.set(CURLOPT_CURLU, pointer: UnsafeMutableRawPointer(url.raw))
-        try handle.set(CURLOPT_HTTPHEADER, list: headers)
-        try handle.set(CURLOPT_WRITEFUNCTION, writeFunction: CurlResponseCollector.writeCallback)
-        try handle.set(CURLOPT_WRITEDATA, pointer: collector.userData)
-        try handle.set(CURLOPT_HEADERFUNCTION, writeFunction: CurlResponseCollector.headerCallback)
-        try handle.set(CURLOPT_HEADERDATA, pointer: collector.userData)
-
-        switch method {
-        case "GET":
-            try handle.set(CURLOPT_HTTPGET, 1)
-        case "DELETE" where bodyCount == 0:
-            try handle.set(CURLOPT_CUSTOMREQUEST, method)
-        default:
-            // POSTFIELDS switches libcurl to POST; CUSTOMREQUEST renames the method for PATCH, PUT and DELETE.
-            try handle.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(bodyCount))
-            try handle.set(CURLOPT_POSTFIELDS, pointer: body)
-            if method != "POST" { try handle.set(CURLOPT_CUSTOMREQUEST, method) }
+        lock.withLock {
+            connectionsOpenedSoFar += opened
+            if idleHandles.count < options.maxConnectionsPerHost { idleHandles.append(handle) }
         }
     }
 

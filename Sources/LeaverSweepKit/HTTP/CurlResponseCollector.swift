@@ -3,8 +3,9 @@ import Foundation
 
 /// Receives one transfer's headers and body from libcurl's callbacks.
 ///
-/// libcurl calls back on the thread running `curl_easy_perform`, with this object as user data
-/// (`Unmanaged`, unretained: the transport keeps it alive for the whole transfer).
+/// libcurl calls back on the thread driving the transfer (`curl_easy_perform`'s caller, or the multi
+/// driver thread), with this object as user data (`Unmanaged`, unretained: the exchange that owns it
+/// stays alive for the whole transfer).
 final class CurlResponseCollector {
     let limitBytes: Int
     private(set) var body = Data()
