@@ -39,11 +39,16 @@ import TestSupport
 }
 
 @Suite struct AdaptiveConcurrencyTests {
-    @Test func halvesOnThrottlingAndClimbsBackSlowly() {
-        let gate = AdaptiveConcurrency(maximum: 16)
+    @Test func halvesOnThrottlingAtMostOncePerCooldownAndClimbsBackSlowly() {
+        let clock = FakeClock()
+        let gate = AdaptiveConcurrency(maximum: 16, cooldown: 1, clock: clock.now)
         gate.acquire()
         gate.release(throttled: true)
         #expect(gate.state.limit == 8)
+        gate.acquire()
+        gate.release(throttled: true)
+        #expect(gate.state.limit == 8, "a second 429 within the cooldown was already in flight: no second halving")
+        clock.advance(1.5)
         gate.acquire()
         gate.release(throttled: true)
         #expect(gate.state.limit == 4 && gate.state.lowest == 4)
@@ -69,6 +74,13 @@ import TestSupport
         }
         #expect(meter.peak <= 3 && meter.peak >= 2)
     }
+}
+
+final class FakeClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seconds: TimeInterval = 100
+    var now: @Sendable () -> TimeInterval { { [self] in lock.withLock { seconds } } }
+    func advance(_ by: TimeInterval) { lock.withLock { seconds += by } }
 }
 
 final class InFlightMeter: @unchecked Sendable {

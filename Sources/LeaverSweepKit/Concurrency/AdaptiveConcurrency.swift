@@ -4,18 +4,24 @@ import Foundation
 ///
 /// The shape is TCP's congestion control (additive increase, multiplicative decrease): a 429 means the tenant's
 /// token bucket is empty, so hammering it with the same concurrency only earns more 429s; after a storm the limit
-/// climbs back by about one request per round of successes.
+/// climbs back by about one request per round of successes. Like TCP, it halves at most once per `cooldown`:
+/// the 429s of requests that were already in flight when the first one came back say nothing new.
 public final class AdaptiveConcurrency: @unchecked Sendable {
     public let maximum: Int
     private let condition = NSCondition()
     private var limit: Double
     private var inFlight = 0
     private var lowest: Int
+    private let cooldown: TimeInterval
+    private let clock: @Sendable () -> TimeInterval
+    private var lastDecrease: TimeInterval = -.infinity
 
-    public init(maximum: Int) {
+    public init(maximum: Int, cooldown: TimeInterval = 1, clock: @escaping @Sendable () -> TimeInterval = { ProcessInfo.processInfo.systemUptime }) {
         self.maximum = max(1, maximum)
         self.limit = Double(self.maximum)
         self.lowest = self.maximum
+        self.cooldown = cooldown
+        self.clock = clock
     }
 
     /// Waits until a slot is free, then takes it.
@@ -31,8 +37,12 @@ public final class AdaptiveConcurrency: @unchecked Sendable {
         condition.lock()
         inFlight -= 1
         if throttled {
-            limit = max(1, (limit / 2).rounded(.down))
-            lowest = min(lowest, Int(limit))
+            let now = clock()
+            if now - lastDecrease >= cooldown {
+                lastDecrease = now
+                limit = max(1, (limit / 2).rounded(.down))
+                lowest = min(lowest, Int(limit))
+            }
         } else if limit < Double(maximum) {
             limit = min(Double(maximum), limit + 1 / limit)
         }

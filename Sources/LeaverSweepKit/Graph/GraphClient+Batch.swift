@@ -25,7 +25,10 @@ extension GraphClient {
     /// item order. Graph throttles each inner request on its own and SDKs don't retry inner 429s, so this does:
     /// inner 429/503/5xx (and 424, which the throttling page says a batch may carry) go out again in a new batch
     /// after the longest `Retry-After`. A batch that fails as a whole fails each of its items with that error.
-    public func batch(_ items: [GraphBatchItem], threads: Int = 8) -> [Result<GraphResponse, Error>] {
+    ///
+    /// `threads` may exceed the concurrency limit on purpose: a batch waiting out a `Retry-After` holds a thread but
+    /// not a request slot, so other batches keep the connections busy meanwhile.
+    public func batch(_ items: [GraphBatchItem], threads: Int = 64) -> [Result<GraphResponse, Error>] {
         let chunks = stride(from: 0, to: items.count, by: Self.maximumBatchSize).map { Array($0..<min($0 + Self.maximumBatchSize, items.count)) }
         let collected = BatchResults(count: items.count)
         // Errors are per item, so the parallel runner itself never sees one.

@@ -37,6 +37,8 @@ public struct GraphTraffic: Sendable, Equatable {
 /// - `@odata.nextLink` followed as an opaque URL, but only to the Graph host (never send the token elsewhere).
 public final class GraphClient: @unchecked Sendable {
     public static let maximumAttempts = 8
+    /// Fresh tokens one request may fetch after 401 InvalidAuthenticationToken before giving up.
+    public static let maximumTokenRefreshes = 3
     /// Guards against a server that never stops paging (999 × 20,000 = ~20 million objects).
     public static let maximumPages = 20_000
     public static let maximumEmptyPagesInARow = 50
@@ -74,7 +76,7 @@ public final class GraphClient: @unchecked Sendable {
     func send(_ method: String, _ pathOrURL: String, json: Data?, headers extraHeaders: [(String, String)], isBatch: Bool) throws -> GraphResponse {
         let url = try resolve(pathOrURL)
         let displayPath = url.hasPrefix(baseURL) ? String(url.dropFirst(baseURL.count)) : url
-        var refreshedToken = false
+        var ownRefreshes = 0
         var retriedWithSomeoneElsesToken = 0
         var attempt = 0
         var lastStatus = 0
@@ -112,8 +114,9 @@ public final class GraphClient: @unchecked Sendable {
             switch response.status {
             case 200..<300:
                 return GraphResponse(status: response.status, body: response.body, requestId: response.headers["request-id"], clientRequestId: clientRequestId)
-            case 401 where !refreshedToken || retriedWithSomeoneElsesToken < 3:
-                // Tokens can expire mid-run (long runs, clock skew, revoked consent): one fresh token, one retry.
+            case 401 where ownRefreshes < Self.maximumTokenRefreshes || retriedWithSomeoneElsesToken < 3:
+                // Tokens can expire mid-run (long runs, clock skew, revoked consent): fetch a fresh one and retry, a
+                // bounded number of times (a token expiring while many requests use it may hit one request twice).
                 let error = GraphError(method: method, path: displayPath, response: response, clientRequestId: clientRequestId)
                 guard error.info.code == "InvalidAuthenticationToken" else { throw RunFailure.graph(error) }
                 // With requests in parallel, another one may already have fetched a fresh token: use it, without
@@ -123,8 +126,8 @@ public final class GraphClient: @unchecked Sendable {
                     attempt -= 1
                     continue
                 }
-                guard !refreshedToken else { throw RunFailure.graph(error) }
-                refreshedToken = true
+                guard ownRefreshes < Self.maximumTokenRefreshes else { throw RunFailure.graph(error) }
+                ownRefreshes += 1
                 tokens.invalidate()
                 count { $0.tokenRefreshes += 1 }
                 attempt -= 1
@@ -147,7 +150,33 @@ public final class GraphClient: @unchecked Sendable {
     }
 
     /// Reads a collection page by page, handing each page's objects to `body` as it arrives.
-    public func forEachPage<Item: Decodable>(_ path: String, as _: Item.Type, headers: [(String, String)] = [], _ body: ([Item]) throws -> Void) throws {
+    ///
+    /// A reader thread follows the nextLinks while `body` stores the previous page, so storing is not on the chain
+    /// of round trips; at most two pages wait between them. An error on either side ends both.
+    public func forEachPage<Item: Decodable & Sendable>(_ path: String, as _: Item.Type, headers: [(String, String)] = [], _ body: ([Item]) throws -> Void) throws {
+        let channel = PageChannel<Item>()
+        let done = DispatchSemaphore(value: 0)
+        let reader = Thread { [self] in
+            do {
+                try readPages(path, headers: headers) { page in
+                    if !channel.send(page) { throw CancellationError() }
+                }
+                channel.finish()
+            } catch {
+                channel.finish(error)
+            }
+            done.signal()
+        }
+        reader.stackSize = 1 << 20
+        reader.start()
+        defer {
+            channel.cancel()
+            done.wait()
+        }
+        while let page = try channel.receive() { try body(page) }
+    }
+
+    private func readPages<Item: Decodable>(_ path: String, headers: [(String, String)], _ body: ([Item]) throws -> Void) throws {
         var next: String? = path
         var seen = Set<String>()
         var pages = 0

@@ -24,8 +24,9 @@ struct Executor: @unchecked Sendable {
     /// Test hook: kill the process after this many writes were answered but before the answers are journaled —
     /// the worst moment to die — so tests can prove the next run completes the work without repeats.
     let crashAfterWrites: Int?
-    /// Batches in flight at once.
-    var threads = 4
+    /// Batches of writes under way at once (the client's concurrency limit still bounds requests in flight). Kept
+    /// modest so that SIGTERM or the blast-radius of a bug meets most writes still unsent.
+    var threads = 8
 
     func execute(_ actions: [PlannedAction]) -> ExecutionResult {
         var result = ExecutionResult()

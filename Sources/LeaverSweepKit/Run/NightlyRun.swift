@@ -81,7 +81,9 @@ public struct NightlyRun {
             let snapshotter = Snapshotter(graph: graph, store: store, log: context.log,
                                           crashAfterPages: context.environment["LEAVERSWEEP_TEST_CRASH_AFTER_PAGES"].flatMap(Int.init),
                                           forceFull: fullSnapshot)
-            let snapshot = try snapshotter.snapshot(runId: runId, runStart: startedAt, excludeGroups: configuration.policy.excludeGroups)
+            let snapshot = try store.withRelaxedDurability {
+                try snapshotter.snapshot(runId: runId, runStart: startedAt, excludeGroups: configuration.policy.excludeGroups)
+            }
             warnings += snapshot.warnings
             let reconciled = try reconcile(store: store, graph: graph, runId: runId, startedAt: startedAt,
                                            newlyDisabled: snapshot.newlyDisabled, excludedMembers: snapshot.excludedMembers)

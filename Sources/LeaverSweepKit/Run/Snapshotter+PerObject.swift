@@ -17,7 +17,7 @@ extension Snapshotter {
             items.append(GraphBatchItem("GET", "/users/\(user)/appRoleAssignments?$count=true&$top=999", headers: [("ConsistencyLevel", "eventual")]))
             items.append(GraphBatchItem("GET", "/users/\(user)/oauth2PermissionGrants?$top=999"))
         }
-        var results = graph.batch(items, threads: 8)[...]
+        var results = graph.batch(items)[...]
         func take(_ n: Int) -> ArraySlice<Result<GraphResponse, Error>> {
             defer { results = results.dropFirst(n) }
             return results.prefix(n)
@@ -78,7 +78,7 @@ extension Snapshotter {
     }
 
     /// A collection's first page came back inside a batch; any further pages are read directly.
-    func collect<Item: Decodable>(_: Item.Type, _ response: GraphResponse, path: String, headers: [(String, String)] = []) throws -> [Item] {
+    func collect<Item: Decodable & Sendable>(_: Item.Type, _ response: GraphResponse, path: String, headers: [(String, String)] = []) throws -> [Item] {
         let page = try Self.decode(GraphPage<Item>.self, response, what: "a page of \(path)")
         var items = page.value
         if let next = page.nextLink {
