@@ -20,11 +20,24 @@ public struct DriftManifest: Sendable, Equatable {
     /// Disabled user id → ids of the app role assignments they hold through groups they are a direct member of.
     /// The same assignment id appears under every such member, as Graph returns the same object to each.
     public var groupInheritedAccess: [String: Set<String>]
+    /// Direct (principalType User) app role assignments of disabled users: what a client with assignment removal
+    /// switched on deletes. Group-inherited ones are never among them.
+    public var removableAppRoleAssignments: Set<String>
+    /// Principal (per-user) delegated grants of disabled users: what a client with grant removal switched on
+    /// deletes. AllPrincipals grants are never among them.
+    public var removableUserConsentGrants: Set<String>
+    /// Provisioning jobs in quarantine or failing: deprovisioning through them is stalled for everyone.
+    public var provisioningJobIssues: Set<ProvisioningJobIssue>
+    /// (disabled user, app) pairs whose last successful provisioning action in the logs created or updated the
+    /// account, with no later successful disable or delete: the account may still let the leaver in.
+    public var lingeringProvisionedAccounts: Set<ProvisionedAccount>
 
     public init(disabledUserIds: Set<String> = [], expectedRevocations: Set<String> = [],
                 expectedDeviceDisables: Set<String> = [], nonWindowsLeftoverDevices: Set<String> = [],
                 syncedLeftoverDevices: Set<String> = [], usersWithAppAccess: Set<String> = [],
-                groupInheritedAccess: [String: Set<String>] = [:]) {
+                groupInheritedAccess: [String: Set<String>] = [:], removableAppRoleAssignments: Set<String> = [],
+                removableUserConsentGrants: Set<String> = [], provisioningJobIssues: Set<ProvisioningJobIssue> = [],
+                lingeringProvisionedAccounts: Set<ProvisionedAccount> = []) {
         self.disabledUserIds = disabledUserIds
         self.expectedRevocations = expectedRevocations
         self.expectedDeviceDisables = expectedDeviceDisables
@@ -32,6 +45,10 @@ public struct DriftManifest: Sendable, Equatable {
         self.syncedLeftoverDevices = syncedLeftoverDevices
         self.usersWithAppAccess = usersWithAppAccess
         self.groupInheritedAccess = groupInheritedAccess
+        self.removableAppRoleAssignments = removableAppRoleAssignments
+        self.removableUserConsentGrants = removableUserConsentGrants
+        self.provisioningJobIssues = provisioningJobIssues
+        self.lingeringProvisionedAccounts = lingeringProvisionedAccounts
     }
 
     /// Applies the reconciliation rules to `tenant` (ignoring any client-side exclusions such as break-glass).
@@ -56,12 +73,16 @@ public struct DriftManifest: Sendable, Equatable {
                 if device.operatingSystem != "Windows" { nonWindows.insert(device.id) }
             }
         }
-        var withAccess = Set<String>()
+        var withAccess = Set<String>(), removableAssignments = Set<String>(), removableGrants = Set<String>()
         for assignment in tenant.appRoleAssignments where assignment.principalType == "User" && disabled.contains(assignment.principalId) {
             withAccess.insert(assignment.principalId)
+            removableAssignments.insert(assignment.id)
         }
         for grant in tenant.grants where grant.consentType == "Principal" {
-            if let principal = grant.principalId, disabled.contains(principal) { withAccess.insert(principal) }
+            if let principal = grant.principalId, disabled.contains(principal) {
+                withAccess.insert(principal)
+                removableGrants.insert(grant.id)
+            }
         }
         var inherited: [String: Set<String>] = [:]
         let disabledMembers = Dictionary(tenant.groups.map { group in (group.id, group.memberIds.filter(disabled.contains)) }) { a, b in a + b }
@@ -71,7 +92,10 @@ public struct DriftManifest: Sendable, Equatable {
         withAccess.formUnion(inherited.keys)
         self.init(disabledUserIds: disabled, expectedRevocations: Set(revocations), expectedDeviceDisables: expected,
                   nonWindowsLeftoverDevices: nonWindows, syncedLeftoverDevices: synced, usersWithAppAccess: withAccess,
-                  groupInheritedAccess: inherited)
+                  groupInheritedAccess: inherited, removableAppRoleAssignments: removableAssignments,
+                  removableUserConsentGrants: removableGrants,
+                  provisioningJobIssues: Self.provisioningJobIssues(tenant.synchronizationJobs),
+                  lingeringProvisionedAccounts: Self.lingeringAccounts(tenant.provisioningEvents, disabled: disabled))
     }
 }
 

@@ -165,15 +165,23 @@ public struct EmulatedTenant: Sendable, Equatable {
     public var grants: [EmulatedGrant]
     public var auditEvents: [EmulatedAuditEvent]
     public var groups: [EmulatedGroup]
+    public var servicePrincipals: [EmulatedServicePrincipal]
+    public var synchronizationJobs: [EmulatedSynchronizationJob]
+    public var provisioningEvents: [EmulatedProvisioningEvent]
 
     public init(users: [EmulatedUser] = [], devices: [EmulatedDevice] = [],
                 appRoleAssignments: [EmulatedAppRoleAssignment] = [], grants: [EmulatedGrant] = [],
-                auditEvents: [EmulatedAuditEvent] = [], groups: [EmulatedGroup] = []) {
+                auditEvents: [EmulatedAuditEvent] = [], groups: [EmulatedGroup] = [],
+                servicePrincipals: [EmulatedServicePrincipal] = [], synchronizationJobs: [EmulatedSynchronizationJob] = [],
+                provisioningEvents: [EmulatedProvisioningEvent] = []) {
         self.users = users
         self.devices = devices
         self.appRoleAssignments = appRoleAssignments
         self.grants = grants
         self.auditEvents = auditEvents
         self.groups = groups
+        self.servicePrincipals = servicePrincipals
+        self.synchronizationJobs = synchronizationJobs
+        self.provisioningEvents = provisioningEvents
     }
 }

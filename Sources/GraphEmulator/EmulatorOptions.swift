@@ -18,8 +18,19 @@ public struct EmulatorOptions: Sendable {
     public var pageCapDelta: Int = 200
     /// Added to every response, outside the state lock (benchmarks use 50).
     public var latencyMilliseconds: Int = 0
-    /// First path segments after `/v1.0` that answer 403, e.g. `["auditLogs"]` for a free tenant.
+    /// Paths after `/v1.0` that answer 403: a first segment (`auditLogs`), or a segment prefix where `*` matches
+    /// any one segment (`auditLogs/provisioning`, `servicePrincipals/*/synchronization`). Under `auditLogs` the
+    /// 403 is the licence error `Authentication_RequestFromNonPremiumTenantOrB2CTenant` (a free tenant); elsewhere
+    /// `Authorization_RequestDenied` (a missing permission).
     public var deniedEndpoints: Set<String> = []
+    /// Paths (same syntax) that answer 401 `UnknownError` with an empty message: what the synchronization API
+    /// returns to an app lacking `Synchronization.Read.All` (docs-contrib #8800, zerotrustassessment #1382), which
+    /// a client must not mistake for an expired token.
+    public var unauthorizedEndpoints: Set<String> = []
+    /// Enforces the identity-reports limit: the 6th request to `/auditLogs/directoryAudits` or
+    /// `/auditLogs/provisioning` within 10 s of emulator time answers 429 with Retry-After. Off by default so
+    /// other tests keep their speed.
+    public var reportThrottling = false
     public var faults: FaultPlan = FaultPlan()
 
     public init() {}

@@ -113,6 +113,16 @@ extension GraphEmulator {
          "nonWindowsLeftoverDevices": manifest.nonWindowsLeftoverDevices.sorted(),
          "syncedLeftoverDevices": manifest.syncedLeftoverDevices.sorted(),
          "usersWithAppAccess": manifest.usersWithAppAccess.sorted(),
-         "groupInheritedAccess": manifest.groupInheritedAccess.mapValues { $0.sorted() }]
+         "groupInheritedAccess": manifest.groupInheritedAccess.mapValues { $0.sorted() },
+         "removableAppRoleAssignments": manifest.removableAppRoleAssignments.sorted(),
+         "removableUserConsentGrants": manifest.removableUserConsentGrants.sorted(),
+         "provisioningJobIssues": manifest.provisioningJobIssues.sorted { ($0.servicePrincipalId, $0.jobId) < ($1.servicePrincipalId, $1.jobId) }
+            .map { issue in
+                ["servicePrincipalId": issue.servicePrincipalId, "jobId": issue.jobId, "state": issue.state,
+                 "reason": issue.reason, "since": issue.since.map(GraphTime.seconds) ?? NSNull(),
+                 "countSuccessiveCompleteFailures": issue.countSuccessiveCompleteFailures] as [String: Any]
+            },
+         "lingeringProvisionedAccounts": manifest.lingeringProvisionedAccounts.sorted { ($0.userId, $0.servicePrincipalId) < ($1.userId, $1.servicePrincipalId) }
+            .map { ["userId": $0.userId, "servicePrincipalId": $0.servicePrincipalId] }]
     }
 }

@@ -91,14 +91,21 @@ extension GraphEmulator {
         return (.truncated(response), .truncatedBody)
     }
 
-    /// Tenant-level denials, then the route.
+    /// Tenant-level denials, the identity-reports limit, then the route.
     private func route(_ request: HTTPRequest, segments: [String], now: Date) throws -> HTTPResponse {
-        if let first = segments.first, options.deniedEndpoints.contains(where: { $0.lowercased() == first.lowercased() }) {
-            throw first.lowercased() == "auditlogs"
+        if EndpointPattern.anyMatches(options.deniedEndpoints, segments) {
+            throw segments.first?.lowercased() == "auditlogs"
                 ? GraphError(status: 403, code: "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
                              message: "Tenant does not have a SKU required for this call.")
                 : GraphError(status: 403, code: "Authorization_RequestDenied",
                              message: "Insufficient privileges to complete the operation.")
+        }
+        if EndpointPattern.anyMatches(options.unauthorizedEndpoints, segments) {
+            throw GraphError(status: 401, code: "UnknownError", message: "")
+        }
+        if options.reportThrottling, ReportThrottle.covers(segments), let wait = reportThrottle.admit(at: now) {
+            throw GraphError(status: 429, code: "TooManyRequests", message: "Too many requests.",
+                             headers: [HTTPHeader(name: "Retry-After", value: String(wait))])
         }
         service.endlessPaging = faults.endlessPaging
         let call = GraphCall(method: request.method, rawPath: request.rawPath, segments: segments,

@@ -20,6 +20,7 @@ public final class GraphEmulator: @unchecked Sendable {
     var tokenUses: [String: Int] = [:]
     var records: [RecordedRequest] = []
     var manifest: DriftManifest?
+    var reportThrottle = ReportThrottle()
     /// Added to the wall clock for every request: lets tests age tokens (delta tokens live 7 days) without waiting.
     var clockOffset: TimeInterval = 0
     private var server: LoopbackHTTPServer?
@@ -116,7 +117,11 @@ public final class GraphEmulator: @unchecked Sendable {
             let state = service.state
             return EmulatedTenant(users: state.users, devices: state.devices,
                                   appRoleAssignments: state.assignments.values.sorted { $0.id < $1.id },
-                                  grants: state.grants.values.sorted { $0.id < $1.id }, auditEvents: state.auditEvents)
+                                  grants: state.grants.values.sorted { $0.id < $1.id }, auditEvents: state.auditEvents,
+                                  groups: state.groups.values.sorted { $0.id < $1.id },
+                                  servicePrincipals: state.servicePrincipals,
+                                  synchronizationJobs: state.synchronizationJobs.values.flatMap { $0 }.sorted { $0.id < $1.id },
+                                  provisioningEvents: state.provisioningEvents)
         }
     }
 

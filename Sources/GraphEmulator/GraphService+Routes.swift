@@ -27,7 +27,8 @@ extension GraphService {
             throw GraphError.notFound(key)
         }
         let tail = rest.dropFirst().map { $0.lowercased() }
-        switch tail.count == 2 && tail[0] == "approleassignments" ? ["approleassignments", "{id}"] : tail {
+        let keyed = tail.count == 2 && ["approleassignments", "oauth2permissiongrants"].contains(tail[0])
+        switch keyed ? [tail[0], "{id}"] : tail {
         case []:
             try call.require("GET", "PATCH", "DELETE")
             switch call.method {
@@ -47,6 +48,8 @@ extension GraphService {
             try call.require("GET")
             return try listUserAssignments(call, index: index)
         case ["approleassignments", "{id}"]:
+            // Only the user's own assignments are in this collection's key space: one the user holds through a
+            // group is the group's object and is removed at the group or resource, so it is not found here.
             try call.require("DELETE")
             let assignmentId = rest[2]
             guard let assignment = state.assignments[assignmentId.lowercased()],
@@ -55,6 +58,19 @@ extension GraphService {
             }
             state.removeAssignment(id: assignmentId)
             return HTTPResponse(status: 204)
+        case ["oauth2permissiongrants", "{id}"]:
+            // Graph's answer to DELETE through the user's navigation (docs-contrib #2690): grants are deleted at
+            // `/oauth2PermissionGrants/{id}`.
+            try call.require("GET", "DELETE")
+            if call.method == "GET" {
+                guard let grant = state.principalGrants(of: state.users[index].id).first(where: { $0.id.lowercased() == tail[1] }) else {
+                    throw GraphError.notFound(rest[2])
+                }
+                return GraphJSON.response(200, .object(
+                    [("@odata.context", .string(Self.metadataBase + "oauth2PermissionGrants/$entity"))] + AppAccessJSON.grant(grant)))
+            }
+            throw GraphError.badRequest("Write requests are only supported on contained entities or navigation properties with bindings.",
+                                        code: "BadRequest")
         case ["oauth2permissiongrants"]:
             try call.require("GET")
             return try listGrants(call, state.principalGrants(of: state.users[index].id),

@@ -49,11 +49,17 @@ final class GraphService {
         case "devices":
             return try routeDevices(call, rest)
         case "auditlogs":
-            guard rest.count == 1, rest[0].lowercased() == "directoryaudits" else {
-                throw GraphError.segmentNotFound(rest.first ?? first)
+            guard rest.count == 1 else { throw GraphError.segmentNotFound(rest.first ?? first) }
+            switch rest[0].lowercased() {
+            case "directoryaudits":
+                try call.require("GET")
+                return try listDirectoryAudits(call)
+            case "provisioning":
+                try call.require("GET")
+                return try listProvisioningEvents(call)
+            default:
+                throw GraphError.segmentNotFound(rest[0])
             }
-            try call.require("GET")
-            return try listDirectoryAudits(call)
         case "serviceprincipals":
             return try routeServicePrincipals(call, rest)
         case "oauth2permissiongrants":
@@ -72,26 +78,12 @@ final class GraphService {
                 guard let index = state.deviceIndex(deviceId: deviceId) else { throw GraphError.notFound(deviceId) }
                 return try routeDevice(call, index: index, rest)
             }
+            if let key = ServicePrincipalKey.appId(in: first) {
+                guard let index = state.servicePrincipalByAppId[key.lowercased()] else { throw GraphError.notFound(key) }
+                return try routeServicePrincipal(call, index: index, rest)
+            }
             throw GraphError.segmentNotFound(first)
         }
-    }
-
-    private func routeServicePrincipals(_ call: GraphCall, _ rest: [String]) throws -> HTTPResponse {
-        guard rest.count >= 2, rest[1].lowercased() == "approleassignedto" else {
-            throw GraphError.segmentNotFound(rest.count >= 2 ? rest[1] : (rest.first ?? "servicePrincipals"))
-        }
-        let resourceId = rest[0]
-        if rest.count == 2 {
-            try call.require("GET")
-            return try listAssignments(call, state.assignments(ofResource: resourceId),
-                                       collection: "servicePrincipals/\(resourceId)/appRoleAssignedTo")
-        }
-        guard rest.count == 3 else { throw GraphError.segmentNotFound(rest[3]) }
-        try call.require("DELETE")
-        guard let assignment = state.assignments[rest[2].lowercased()],
-              assignment.resourceId.lowercased() == resourceId.lowercased() else { throw GraphError.notFound(rest[2]) }
-        state.removeAssignment(id: assignment.id)
-        return HTTPResponse(status: 204)
     }
 
     private func routeGrants(_ call: GraphCall, _ rest: [String]) throws -> HTTPResponse {

@@ -3,7 +3,7 @@ import Foundation
 extension TenantGenerator {
     /// A small named Contoso tenant for the demo: 40 users, six leavers covering every drift case, and a
     /// disabled break-glass account (breakglass@contoso.com) with an enabled device, so a configured
-    /// exclusion visibly takes effect. Its manifest applies the rules only: the break-glass device and
+    /// exclusion visibly takes effect. Provisioning: ServiceNow healthy, Salesforce quarantined, Workday failing. Its manifest applies the rules only: the break-glass device and
     /// revocation appear in it, and a client configured to exclude that account should skip them.
     public static func demo(now: Date) -> (EmulatedTenant, DriftManifest) {
         var demo = DemoTenant(now: now)
@@ -12,11 +12,11 @@ extension TenantGenerator {
     }
 }
 
-private struct DemoTenant {
+struct DemoTenant {
     let now: Date
     var random = SplitMix64(seed: 0xC0_7050)
     var tenant = EmulatedTenant()
-    private let day: TimeInterval = 86_400
+    let day: TimeInterval = 86_400
 
     init(now: Date) {
         self.now = now
@@ -94,6 +94,7 @@ private struct DemoTenant {
         tenant.appRoleAssignments.append(EmulatedAppRoleAssignment(
             id: random.guid(), principalId: sales.id, principalType: "Group", principalDisplayName: sales.displayName,
             resourceId: salesforce, resourceDisplayName: "Salesforce", creationTimestamp: now - 400 * day))
+        addProvisioning(salesforce: salesforce, serviceNow: serviceNow, workday: workday, graph: graph, explorer: explorer)
     }
 
     @discardableResult

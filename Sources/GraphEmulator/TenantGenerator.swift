@@ -4,7 +4,8 @@ import Foundation
 public enum TenantGenerator {
     /// Deterministic for a given spec. Disabled users cycle through the cases so every case appears once
     /// there are a dozen leavers: revocation (done / missed / no audit event) × device (cloud Windows,
-    /// non-Windows, synced, already disabled) × app access (own, or through the "All Sales" group).
+    /// non-Windows, synced, already disabled) × app access (own, or through the "All Sales" group). Provisioned
+    /// apps (TenantBuilder+Provisioning) add stalled jobs and leavers whose app accounts were never deprovisioned.
     public static func generate(_ spec: TenantSpec) -> (EmulatedTenant, DriftManifest) {
         var builder = TenantBuilder(spec: spec)
         builder.build()
@@ -52,6 +53,7 @@ struct TenantBuilder {
         for _ in 0..<(count / 50) { addDevice(owner: nil, category: .active, firstName: "Shared") }
         addTenantWideGrants()
         addSalesGroup()
+        addProvisioning()
     }
 
     // MARK: Users

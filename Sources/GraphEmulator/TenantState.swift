@@ -23,11 +23,27 @@ struct TenantState {
     private(set) var groups: [String: EmulatedGroup] = [:]
     /// Ascending by (time, id); readers reverse it for Graph's newest-first order.
     private(set) var auditEvents: [EmulatedAuditEvent]
+    /// Sorted by id, for keyset paging of `/servicePrincipals`.
+    let servicePrincipals: [EmulatedServicePrincipal]
+    /// Lower-cased service principal id and appId → position in `servicePrincipals`.
+    let servicePrincipalIndex: [String: Int]
+    let servicePrincipalByAppId: [String: Int]
+    /// Lower-cased service principal id → its jobs, sorted by job id.
+    let synchronizationJobs: [String: [EmulatedSynchronizationJob]]
+    /// Ascending by (time, id), like `auditEvents`.
+    let provisioningEvents: [EmulatedProvisioningEvent]
 
     init(_ tenant: EmulatedTenant) {
         users = tenant.users.sorted { $0.id < $1.id }
         devices = tenant.devices.sorted { $0.id < $1.id }
         auditEvents = tenant.auditEvents.sorted(by: Self.auditOrder)
+        servicePrincipals = tenant.servicePrincipals.sorted { $0.id < $1.id }
+        servicePrincipalIndex = Dictionary(servicePrincipals.enumerated().map { ($1.id.lowercased(), $0) }) { first, _ in first }
+        servicePrincipalByAppId = Dictionary(servicePrincipals.enumerated().map { ($1.appId.lowercased(), $0) }) { first, _ in first }
+        synchronizationJobs = Dictionary(grouping: tenant.synchronizationJobs.sorted { $0.id < $1.id }) { $0.servicePrincipalId.lowercased() }
+        provisioningEvents = tenant.provisioningEvents.sorted {
+            $0.activityDateTime == $1.activityDateTime ? $0.id < $1.id : $0.activityDateTime < $1.activityDateTime
+        }
         deviceLookup = DeviceIndex(devices)
         rebuildUserIndex()
         for assignment in tenant.appRoleAssignments {

@@ -39,8 +39,14 @@ struct EmulatorCommand: ParsableCommand {
     @Flag(help: "The token endpoint answers every request with 503.") var tokenEndpointDown = false
     @Flag(help: "Collections never end: past the last item, empty pages keep linking to another page.") var endlessPaging = false
     @Option(help: "Access token lifetime in seconds.") var tokenLifetime = 3599
-    @Option(name: .customLong("deny"), help: "First path segment to answer 403, e.g. auditLogs (repeatable).")
+    @Option(name: .customLong("deny"),
+            help: "Path under /v1.0 to answer 403: a first segment (auditLogs) or a prefix with * for one segment (servicePrincipals/*/synchronization); repeatable.")
     var deniedEndpoints: [String] = []
+    @Option(name: .customLong("unauthorized"),
+            help: "Path under /v1.0 (same syntax as --deny) to answer 401 UnknownError, as the synchronization API does without Synchronization.Read.All; repeatable.")
+    var unauthorizedEndpoints: [String] = []
+    @Flag(help: "Enforce the identity-reports limit: at most 5 requests to auditLogs/directoryAudits and auditLogs/provisioning per 10 s, then 429.")
+    var reportThrottling = false
     @Option(help: "Client secret the token endpoint accepts.") var clientSecret = "emulator-secret"
     @Option(help: "Generator clock as ISO 8601 (default: now), for reproducible tenants.") var now: String?
     @Flag(help: "Serve the small named Contoso demo tenant instead of a generated one.") var demo = false
@@ -81,6 +87,8 @@ struct EmulatorCommand: ParsableCommand {
         options.pageCapDelta = pageCapDelta
         options.latencyMilliseconds = latencyMs
         options.deniedEndpoints = Set(deniedEndpoints)
+        options.unauthorizedEndpoints = Set(unauthorizedEndpoints)
+        options.reportThrottling = reportThrottling
         options.faults.throttleEveryNth = throttleEvery
         options.faults.unavailableEveryNth = unavailableEvery
         options.faults.expireTokensEveryNth = expireTokensEvery
