@@ -39,6 +39,13 @@ class WriteCheckTests(unittest.TestCase):
         _, problems = write_check.describe({"a": a}, MANIFEST)
         self.assertEqual(problems, [])
 
+    def test_manifest_lists_of_objects_are_ignored(self):
+        manifest = dict(MANIFEST, provisioningJobIssues=[{"servicePrincipalId": "sp1", "state": "Quarantine"}])
+        a = night([record("POST", "/v1.0/users/U1/revokeSignInSessions", 200), record("PATCH", "/v1.0/devices/D1", 204),
+                   record("PATCH", "/v1.0/devices/D2", 400)])
+        _, problems = write_check.describe({"a": a}, manifest)
+        self.assertEqual(problems, [])
+
     def test_a_missed_revocation_and_a_patched_synced_device_are_problems(self):
         a = night([record("PATCH", "/v1.0/devices/D1", 204), record("PATCH", "/v1.0/devices/D2", 400),
                    record("PATCH", "/v1.0/devices/D3", 400)])

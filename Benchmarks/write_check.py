@@ -46,7 +46,9 @@ def describe(rows, manifest):
     `problems` names every check that failed; empty when all writes were the expected ones.
     """
     lines, problems = [], []
-    lower = {key: {i.lower() for i in value} for key, value in (manifest or {}).items() if isinstance(value, list)}
+    # Lists of ids only; the manifest also holds lists of objects (provisioning issues) that no write check uses.
+    lower = {key: {i.lower() for i in value} for key, value in (manifest or {}).items()
+             if isinstance(value, list) and all(isinstance(i, str) for i in value)}
     expected_ok = set(lower.get("expectedDeviceDisables", [])) - set(lower.get("nonWindowsLeftoverDevices", []))
     if manifest:
         lines.append(f"tenant: {len(lower['disabledUserIds'])} disabled users, {len(lower['expectedRevocations'])} of "

@@ -52,6 +52,10 @@ import TestSupport
         gate.acquire()
         gate.release(throttled: true)
         #expect(gate.state.limit == 4 && gate.state.lowest == 4)
+        clock.advance(1.5)
+        gate.acquire()
+        gate.release(throttled: true)
+        #expect(gate.state.limit == 4, "never below a quarter of the maximum")
         // About one more per round of `limit` successes: 4 → 5 takes five.
         for _ in 0..<4 { gate.acquire(); gate.release(throttled: false) }
         #expect(gate.state.limit == 4)

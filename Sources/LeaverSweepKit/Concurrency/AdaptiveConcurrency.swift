@@ -5,9 +5,12 @@ import Foundation
 /// The shape is TCP's congestion control (additive increase, multiplicative decrease): a 429 means the tenant's
 /// token bucket is empty, so hammering it with the same concurrency only earns more 429s; after a storm the limit
 /// climbs back by about one request per round of successes. Like TCP, it halves at most once per `cooldown`:
-/// the 429s of requests that were already in flight when the first one came back say nothing new.
+/// the 429s of requests that were already in flight when the first one came back say nothing new. It never goes
+/// below a quarter of the maximum: every throttled request already waits out its own `Retry-After`, and a limit
+/// of one would turn the 16 device shards back into one chain.
 public final class AdaptiveConcurrency: @unchecked Sendable {
     public let maximum: Int
+    public let minimum: Int
     private let condition = NSCondition()
     private var limit: Double
     private var inFlight = 0
@@ -18,6 +21,7 @@ public final class AdaptiveConcurrency: @unchecked Sendable {
 
     public init(maximum: Int, cooldown: TimeInterval = 1, clock: @escaping @Sendable () -> TimeInterval = { ProcessInfo.processInfo.systemUptime }) {
         self.maximum = max(1, maximum)
+        self.minimum = max(1, self.maximum / 4)
         self.limit = Double(self.maximum)
         self.lowest = self.maximum
         self.cooldown = cooldown
@@ -40,7 +44,7 @@ public final class AdaptiveConcurrency: @unchecked Sendable {
             let now = clock()
             if now - lastDecrease >= cooldown {
                 lastDecrease = now
-                limit = max(1, (limit / 2).rounded(.down))
+                limit = max(Double(minimum), (limit / 2).rounded(.down))
                 lowest = min(lowest, Int(limit))
             }
         } else if limit < Double(maximum) {

@@ -81,12 +81,8 @@ extension GraphClient {
                     done.append((index, .failure(RunFailure.graph(error))))
                 }
             }
-            if !retry.isEmpty {
-                // Inner throttling is the same token bucket as outer throttling: let the gate feel it too.
-                concurrency.acquire()
-                concurrency.release(throttled: true)
-                sleep(delay)
-            }
+            // Only the throttled items wait, here, holding a thread but no request slot.
+            if !retry.isEmpty { sleep(delay) }
             pending = retry
         }
         return done
