@@ -32,8 +32,10 @@ struct Executor: @unchecked Sendable {
         var result = ExecutionResult()
         guard !actions.isEmpty else { return result }
         let checks: [String: AccountCheck]
+        let started = Date()
         do {
             checks = try confirmDisabled(Array(Set(actions.map(\.userId))).sorted())
+            log.debug("reconcile: \(checks.count) accounts re-checked in \(Self.seconds(since: started))")
         } catch {
             result.stoppedBy = error
             return result
@@ -64,6 +66,7 @@ struct Executor: @unchecked Sendable {
         }
         result.outcomes.merge(progress.outcomes) { _, new in new }
         result.stoppedBy = progress.stoppedBy
+        log.debug("reconcile: \(progress.sent) writes answered in \(chunks.count) batches, \(Self.seconds(since: started)) since the re-check began")
         return result
     }
 
@@ -96,6 +99,10 @@ struct Executor: @unchecked Sendable {
             }
         }
         if let stop { throw stop }
+    }
+
+    static func seconds(since start: Date) -> String {
+        String(format: "%.2f s", Date().timeIntervalSince(start))
     }
 
     static func request(_ action: PlannedAction) -> GraphBatchItem {

@@ -35,6 +35,7 @@ extension NightlyRun {
                                     crashAfterWrites: context.environment["LEAVERSWEEP_TEST_CRASH_AFTER_WRITES"].flatMap(Int.init))
             execution = executor.execute(planned)
             readBackRevokedUsers(planned, execution, store: store, graph: graph)
+            context.log.debug("reconcile: revoked users read back")
         }
 
         let reported = findings.map { finding in

@@ -54,6 +54,7 @@ extension Snapshotter {
         sync["devices_delta_link"] = link
         if link == nil { try store.clearSyncValue("devices_delta_link") }
         try store.commitStaging([.devices, .deviceOwners], syncValues: sync)
+        log.debug("snapshot: devices read in full")
         return DevicesRead(full: true)
     }
 

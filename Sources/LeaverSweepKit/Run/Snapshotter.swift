@@ -40,6 +40,7 @@ struct Snapshotter: @unchecked Sendable {
 
     func snapshot(runId: Int64, runStart: Date, excludeGroups: [String] = []) throws -> Summary {
         let results = SnapshotResults()
+        let started = Date()
         try ParallelWork.all([
             { results.set(\.excluded, try excludedGroupMembers(excludeGroups)) },
             { results.set(\.users, try readUsers(runStart: runStart)) },
@@ -47,10 +48,12 @@ struct Snapshotter: @unchecked Sendable {
             { results.set(\.audit, try readAuditEvents(runStart: runStart)) },
         ])
         let users = results.users!, devices = results.devices!, audit = results.audit!
+        log.debug("snapshot: collections read in \(Executor.seconds(since: started))")
         try stopIfAsked()
         try store.updateDisabledSince(now: runStart, runId: runId)
         try recordAudit(audit, runStart: runStart)
         try readPerObject(users: users, devices: devices)
+        log.debug("snapshot: per-object reads done at \(Executor.seconds(since: started))")
 
         var summary = Summary()
         summary.excludedMembers = results.excluded ?? []
