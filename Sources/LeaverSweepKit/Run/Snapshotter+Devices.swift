@@ -2,7 +2,7 @@ import Foundation
 import LeaverSweepCore
 
 extension Snapshotter {
-    struct DevicesRead {
+    struct DevicesRead: CollectionRead {
         var full: Bool
         /// Devices whose owners must be read one by one: new in tonight's delta, or left over by a killed run.
         var needOwners: [String] = []
@@ -13,16 +13,7 @@ extension Snapshotter {
     static let shards = Array("0123456789abcdef").map(String.init)
 
     func readDevices(runStart: Date) throws -> DevicesRead {
-        if let link = try storedDeltaLink("devices", runStart: runStart) {
-            do {
-                return try readDevicesDelta(link)
-            } catch let rejected as DeltaLinkRejected {
-                var read = try readDevicesFull(runStart: runStart)
-                read.warning = "\(rejected)"
-                return read
-            }
-        }
-        return try readDevicesFull(runStart: runStart)
+        try readIncrementally("devices", runStart: runStart, delta: readDevicesDelta, full: { try readDevicesFull(runStart: runStart) })
     }
 
     /// With `$expand=registeredOwners` Graph caps pages at 100 devices, so one chain of nextLinks for 150,000 devices

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 extension Snapshotter {
-    struct UsersRead {
+    struct UsersRead: CollectionRead {
         var full: Bool
         var newlyDisabled: (count: Int, users: Int)?
         /// Users whose full record to read one by one tonight: disabled ones the delta says changed, ones a killed
@@ -18,16 +18,7 @@ extension Snapshotter {
     }
 
     func readUsers(runStart: Date) throws -> UsersRead {
-        if let link = try storedDeltaLink("users", runStart: runStart) {
-            do {
-                return try readUsersDelta(link)
-            } catch let rejected as DeltaLinkRejected {
-                var read = try readUsersFull(runStart: runStart)
-                read.warning = "\(rejected)"
-                return read
-            }
-        }
-        return try readUsersFull(runStart: runStart)
+        try readIncrementally("users", runStart: runStart, delta: readUsersDelta, full: { try readUsersFull(runStart: runStart) })
     }
 
     private func readUsersFull(runStart: Date) throws -> UsersRead {

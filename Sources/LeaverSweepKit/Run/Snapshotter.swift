@@ -77,6 +77,20 @@ struct Snapshotter: @unchecked Sendable {
         return link
     }
 
+    /// Tonight's read of one collection: through the stored delta link when there is a usable one, else in full;
+    /// a link Graph rejects falls back to the full read, and the report says so.
+    func readIncrementally<Read: CollectionRead>(_ collection: String, runStart: Date, delta: (String) throws -> Read,
+                                                 full: () throws -> Read) throws -> Read {
+        guard let link = try storedDeltaLink(collection, runStart: runStart) else { return try full() }
+        do {
+            return try delta(link)
+        } catch let rejected as DeltaLinkRejected {
+            var read = try full()
+            read.warning = "\(rejected)"
+            return read
+        }
+    }
+
     /// `…/delta?$deltatoken=latest`: a link from now, taken before a full read so that changes made during the read
     /// come back in tomorrow's delta. Nil (and a full read again tomorrow) when Graph refuses.
     func latestDeltaLink(_ collection: String, select: String) -> String? {
@@ -113,6 +127,11 @@ struct Snapshotter: @unchecked Sendable {
 }
 
 struct IdOnly: Decodable { var id: String }
+
+/// What reading one collection tonight left to say in the report.
+protocol CollectionRead {
+    var warning: String? { get set }
+}
 
 /// What the parallel reads hand back; each field is written once, by one job.
 final class SnapshotResults: @unchecked Sendable {

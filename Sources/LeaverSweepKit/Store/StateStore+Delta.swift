@@ -107,14 +107,7 @@ extension StateStore {
         try db.transaction {
             try db.run("DELETE FROM app_role_assignments WHERE user_id = ?", [userId])
             try db.run("DELETE FROM oauth2_grants WHERE user_id = ?", [userId])
-            let assignment = try db.prepare("INSERT OR REPLACE INTO app_role_assignments (id, user_id, app_role_id, principal_id, principal_type, principal_display_name, resource_id, resource_display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            for a in assignments {
-                try assignment.run([a.id, userId, a.appRoleId, a.principalId, a.principalType, a.principalDisplayName, a.resourceId, a.resourceDisplayName])
-            }
-            let grant = try db.prepare("INSERT OR REPLACE INTO oauth2_grants (id, user_id, client_id, consent_type, principal_id, resource_id, scope) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            for g in grants {
-                try grant.run([g.id, userId, g.clientId, g.consentType, g.principalId, g.resourceId, g.scope])
-            }
+            try insertAppAccess(userId: userId, assignments: assignments, grants: grants, staging: false)
         }
     }
 

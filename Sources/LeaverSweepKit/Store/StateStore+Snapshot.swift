@@ -58,15 +58,19 @@ extension StateStore {
     }
 
     public func stageAppAccess(userId: String, assignments: [AppRoleAssignment], grants: [DelegatedGrant]) throws {
-        try db.transaction {
-            let assignment = try db.prepare("INSERT OR REPLACE INTO app_role_assignments_staging (id, user_id, app_role_id, principal_id, principal_type, principal_display_name, resource_id, resource_display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            for a in assignments {
-                try assignment.run([a.id, userId, a.appRoleId, a.principalId, a.principalType, a.principalDisplayName, a.resourceId, a.resourceDisplayName])
-            }
-            let grant = try db.prepare("INSERT OR REPLACE INTO oauth2_grants_staging (id, user_id, client_id, consent_type, principal_id, resource_id, scope) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            for g in grants {
-                try grant.run([g.id, userId, g.clientId, g.consentType, g.principalId, g.resourceId, g.scope])
-            }
+        try db.transaction { try insertAppAccess(userId: userId, assignments: assignments, grants: grants, staging: true) }
+    }
+
+    /// Inserts one user's app access into the live tables or their staging twins (names fixed here, never input).
+    func insertAppAccess(userId: String, assignments: [AppRoleAssignment], grants: [DelegatedGrant], staging: Bool) throws {
+        let suffix = staging ? "_staging" : ""
+        let assignment = try db.prepare("INSERT OR REPLACE INTO app_role_assignments\(suffix) (id, user_id, app_role_id, principal_id, principal_type, principal_display_name, resource_id, resource_display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        for a in assignments {
+            try assignment.run([a.id, userId, a.appRoleId, a.principalId, a.principalType, a.principalDisplayName, a.resourceId, a.resourceDisplayName])
+        }
+        let grant = try db.prepare("INSERT OR REPLACE INTO oauth2_grants\(suffix) (id, user_id, client_id, consent_type, principal_id, resource_id, scope) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        for g in grants {
+            try grant.run([g.id, userId, g.clientId, g.consentType, g.principalId, g.resourceId, g.scope])
         }
     }
 
