@@ -29,35 +29,18 @@ struct DeltaCursor: Equatable {
 /// Opaque delta tokens: base64url of the cursor's fields plus a SipHash MAC with a per-emulator random key,
 /// so clients cannot read sequence numbers out of them or hand-build them.
 struct DeltaTokenCodec: Sendable {
-    private let key0: UInt64
-    private let key1: UInt64
-
-    init() {
-        var random = SystemRandomNumberGenerator()
-        key0 = random.next()
-        key1 = random.next()
-    }
+    private let seal = TokenSeal()
 
     func encode(_ cursor: DeltaCursor) -> String {
         let fields = [cursor.kind.rawValue, cursor.collection.rawValue, cursor.select, String(cursor.from),
                       String(cursor.upTo), String(cursor.epoch), String(cursor.issuedAt), cursor.afterKey]
         let payload = fields.joined(separator: "\n")
-        let sealed = payload + "\n" + String(SipHash24.hash(Array(payload.utf8), key0: key0, key1: key1), radix: 16)
-        return Data(sealed.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return seal.seal(payload)
     }
 
     /// nil for a token this emulator did not issue (another process, tampered, truncated).
     func decode(_ token: String) -> DeltaCursor? {
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let sealed = String(data: data, encoding: .utf8),
-              let macSeparator = sealed.lastIndex(of: "\n") else { return nil }
-        let payload = String(sealed[..<macSeparator])
-        guard let mac = UInt64(sealed[sealed.index(after: macSeparator)...], radix: 16),
-              mac == SipHash24.hash(Array(payload.utf8), key0: key0, key1: key1) else { return nil }
+        guard let payload = seal.open(token) else { return nil }
         let fields = payload.split(separator: "\n", maxSplits: 7, omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 8, let kind = DeltaCursor.Kind(rawValue: fields[0]),
               let collection = DirectoryCollection(rawValue: fields[1]), let from = Int(fields[3]), let upTo = Int(fields[4]),

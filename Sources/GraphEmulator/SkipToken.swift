@@ -6,14 +6,7 @@ import Foundation
 /// and binding the query makes a client that drops `$select`/`$filter` from a nextLink fail too —
 /// Graph's rule is to follow the whole nextLink, never to rebuild it.
 struct SkipTokenCodec: Sendable {
-    private let key0: UInt64
-    private let key1: UInt64
-
-    init() {
-        var random = SystemRandomNumberGenerator()
-        key0 = random.next()
-        key1 = random.next()
-    }
+    private let seal = TokenSeal()
 
     struct Position: Equatable {
         var collection: String
@@ -25,23 +18,12 @@ struct SkipTokenCodec: Sendable {
 
     func encode(_ position: Position) -> String {
         let payload = "\(position.collection)\n\(position.afterKey)\n\(position.serial)\n\(position.canonicalQuery)"
-        let mac = SipHash24.hash(Array(payload.utf8), key0: key0, key1: key1)
-        let sealed = payload + "\n" + String(mac, radix: 16)
-        return Data(sealed.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return seal.seal(payload)
     }
 
     /// nil for anything this emulator did not issue, or issued for a different collection or query.
     func decode(_ token: String, collection: String, canonicalQuery: String) -> Position? {
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let sealed = String(data: data, encoding: .utf8),
-              let macSeparator = sealed.lastIndex(of: "\n") else { return nil }
-        let payload = String(sealed[..<macSeparator])
-        guard let mac = UInt64(sealed[sealed.index(after: macSeparator)...], radix: 16),
-              mac == SipHash24.hash(Array(payload.utf8), key0: key0, key1: key1) else { return nil }
+        guard let payload = seal.open(token) else { return nil }
         let fields = payload.split(separator: "\n", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 4, fields[0] == collection, let serial = Int(fields[2]), fields[3] == canonicalQuery else {
             return nil
