@@ -94,3 +94,40 @@ final class InFlightMeter: @unchecked Sendable {
     func enter() { lock.withLock { current += 1; peak = max(peak, current) } }
     func leave() { lock.withLock { current -= 1 } }
 }
+
+@Suite struct NextLinkPrefetchTests {
+    @Test func findsTheTopLevelNextLinkAndNothingAStringCouldFake() {
+        let page = #"{"value":[{"id":"u1","displayName":"\"@odata.nextLink\":\"https://evil.example/\""}],"@odata.nextLink" : "https://graph.microsoft.com/v1.0/users?$skiptoken=abc"}"#
+        #expect(NextLinkScan.find(in: Data(page.utf8)) == "https://graph.microsoft.com/v1.0/users?$skiptoken=abc")
+        #expect(NextLinkScan.find(in: Data(#"{"value":[]}"#.utf8)) == nil)
+        #expect(NextLinkScan.find(in: Data(#"{"@odata.nextLink":"https:\/\/graph.microsoft.com\/x"}"#.utf8)) == nil, "escapes are left to the decoder")
+    }
+
+    @Test func pagesArriveInOrderWithOneRequestEachWhenTheHintIsRight() throws {
+        let transport = ScriptedTransport(fallback: { request in
+            let page = request.url.hasSuffix("page=2") ? 2 : request.url.hasSuffix("page=3") ? 3 : 1
+            let next = page < 3 ? #","@odata.nextLink":"https://graph.microsoft.com/v1.0/users?page=\#(page + 1)""# : ""
+            return HTTPResponse(status: 200, body: Data(#"{"value":[{"id":"u\#(page)"}]\#(next)}"#.utf8))
+        })
+        let client = GraphClient(transport: transport, tokens: CountingTokenProvider(), endpoint: URL(string: "https://graph.microsoft.com")!, sleep: { _ in })
+        var ids: [String] = []
+        try client.forEachPage("/users", as: IdOnly.self) { ids += $0.map(\.id) }
+        #expect(ids == ["u1", "u2", "u3"])
+        #expect(transport.sentRequests.count == 3)
+    }
+
+    @Test func aWrongHintIsThrownAwayAndTheRealNextLinkFollowed() throws {
+        // A nested object carries a nextLink-looking key; the page's own nextLink comes later in the document.
+        let transport = ScriptedTransport(fallback: { request in
+            if request.url.hasSuffix("/users") {
+                return HTTPResponse(status: 200, body: Data(#"{"value":[{"id":"u1","extra":{"@odata.nextLink":"https://graph.microsoft.com/v1.0/decoy"}}],"@odata.nextLink":"https://graph.microsoft.com/v1.0/users?page=2"}"#.utf8))
+            }
+            if request.url.hasSuffix("decoy") { return HTTPResponse(status: 200, body: Data(#"{"value":[{"id":"decoy"}]}"#.utf8)) }
+            return HTTPResponse(status: 200, body: Data(#"{"value":[{"id":"u2"}]}"#.utf8))
+        })
+        let client = GraphClient(transport: transport, tokens: CountingTokenProvider(), endpoint: URL(string: "https://graph.microsoft.com")!, sleep: { _ in })
+        var ids: [String] = []
+        try client.forEachPage("/users", as: IdOnly.self) { ids += $0.map(\.id) }
+        #expect(ids == ["u1", "u2"], "the decoy's answer was never used")
+    }
+}

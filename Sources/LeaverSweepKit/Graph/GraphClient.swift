@@ -181,13 +181,28 @@ public final class GraphClient: @unchecked Sendable {
         var seen = Set<String>()
         var pages = 0
         var emptyInARow = 0
+        var prefetched: PrefetchedPage?
+        // Never leave a prefetch running behind a return or an error.
+        defer { _ = try? prefetched?.wait() }
         while let current = next {
             pages += 1
             guard pages <= Self.maximumPages else {
                 throw RunFailure.unexpectedResponse("Graph kept paging \(path) past \(Self.maximumPages) pages; stopping")
             }
             // ConsistencyLevel and other headers are not carried by nextLink: resend them on every page.
-            let response = try send("GET", current, headers: headers)
+            let response: GraphResponse
+            if let pending = prefetched, pending.link == current {
+                response = try pending.wait()
+            } else {
+                _ = try? prefetched?.wait()
+                response = try send("GET", current, headers: headers)
+            }
+            prefetched = nil
+            // The next page is requested before this one is decoded, which takes the decoding off the chain of
+            // round trips; the decoded nextLink below decides whether that answer is used.
+            if let hint = NextLinkScan.find(in: response.body), !seen.contains(hint), pages < Self.maximumPages {
+                prefetched = PrefetchedPage(link: hint) { [self] in try send("GET", hint, headers: headers) }
+            }
             let page: GraphPage<Item>
             do {
                 page = try JSONDecoder().decode(GraphPage<Item>.self, from: response.body)
