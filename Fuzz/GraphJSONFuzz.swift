@@ -24,6 +24,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         // Stored timestamps are written back with format(); a parsed value must survive it.
         _ = GraphTimestamp.format(date)
     }
+    // The prefetch hint scans raw page bytes before any decoding.
+    _ = NextLinkScan.find(in: body)
     // A header value, never long; DateFormatter is slow enough to starve the JSON paths on big inputs.
     if size <= 64 { _ = Backoff.parseRetryAfter(text) }
     return 0
