@@ -162,7 +162,8 @@ func outcome(of transport: CurlHTTPTransport, _ request: HTTPRequest) -> Result<
     }
 }
 
-/// A self-signed certificate for 127.0.0.1 in a fresh directory; the caller removes the directory.
+/// A self-signed certificate for 127.0.0.1 in a fresh directory (the transport tests, HTTP/1.1 and HTTP/2, share it);
+/// the caller removes the directory.
 func makeLoopbackCertificate() throws -> (directory: URL, certificate: String, key: String) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("multi-tls-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
