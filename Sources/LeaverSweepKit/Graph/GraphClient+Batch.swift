@@ -17,6 +17,14 @@ public struct GraphBatchItem: Sendable {
     }
 }
 
+extension GraphBatchItem {
+    /// `GET /users/{id}?$select=…`: a user read back one by one (details after a delta, the re-check before writes,
+    /// the read-back after revocations).
+    static func user(_ id: String, select: String = UserPayload.select) -> GraphBatchItem {
+        GraphBatchItem("GET", "/users/\(GraphQuery.segment(id))?$select=\(select)")
+    }
+}
+
 extension GraphClient {
     /// Graph's limit per `$batch`.
     public static let maximumBatchSize = 20

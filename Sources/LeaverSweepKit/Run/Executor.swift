@@ -35,7 +35,7 @@ struct Executor: @unchecked Sendable {
         let started = Date()
         do {
             checks = try confirmDisabled(Array(Set(actions.map(\.userId))).sorted())
-            log.debug("reconcile: \(checks.count) accounts re-checked in \(Self.seconds(since: started))")
+            log.debug("reconcile: \(checks.count) accounts re-checked in \(RunLog.elapsed(since: started))")
         } catch {
             result.stoppedBy = error
             return result
@@ -66,7 +66,7 @@ struct Executor: @unchecked Sendable {
         }
         result.outcomes.merge(progress.outcomes) { _, new in new }
         result.stoppedBy = progress.stoppedBy
-        log.debug("reconcile: \(progress.sent) writes answered in \(chunks.count) batches, \(Self.seconds(since: started)) since the re-check began")
+        log.debug("reconcile: \(progress.sent) writes answered in \(chunks.count) batches, \(RunLog.elapsed(since: started)) since the re-check began")
         return result
     }
 
@@ -101,10 +101,6 @@ struct Executor: @unchecked Sendable {
         if let stop { throw stop }
     }
 
-    static func seconds(since start: Date) -> String {
-        String(format: "%.2f s", Date().timeIntervalSince(start))
-    }
-
     static func request(_ action: PlannedAction) -> GraphBatchItem {
         let target = GraphQuery.segment(action.targetId)
         switch action.kind {
@@ -125,7 +121,7 @@ struct Executor: @unchecked Sendable {
     /// The snapshot may be minutes or hours old: never act on an account enabled again since. One
     /// `GET /users/{id}?$select=id,accountEnabled` per user, in batches, right before the writes.
     private func confirmDisabled(_ userIds: [String]) throws -> [String: AccountCheck] {
-        let answers = graph.batch(userIds.map { GraphBatchItem("GET", "/users/\(GraphQuery.segment($0))?$select=id,accountEnabled") })
+        let answers = graph.batch(userIds.map { .user($0, select: "id,accountEnabled") })
         var checks: [String: AccountCheck] = [:]
         for (userId, answer) in zip(userIds, answers) {
             switch answer {

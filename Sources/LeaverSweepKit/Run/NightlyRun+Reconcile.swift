@@ -65,7 +65,7 @@ extension NightlyRun {
             return true
         }.map(\.targetId)
         guard !revoked.isEmpty else { return }
-        let answers = graph.batch(revoked.map { GraphBatchItem("GET", "/users/\(GraphQuery.segment($0))?$select=\(UserPayload.select)") })
+        let answers = graph.batch(revoked.map { .user($0) })
         let users = answers.compactMap { answer -> DirectoryUser? in
             guard let body = try? answer.get().body else { return nil }
             return try? JSONDecoder().decode(UserPayload.self, from: body).model()

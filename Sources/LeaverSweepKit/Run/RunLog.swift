@@ -19,6 +19,11 @@ public final class RunLog: @unchecked Sendable {
         self.write = write
     }
 
+    /// "1.23 s" since `start`, for the phase timings `--verbose` prints.
+    static func elapsed(since start: Date) -> String {
+        String(format: "%.2f s", Date().timeIntervalSince(start))
+    }
+
     public func debug(_ message: @autoclosure () -> String) { emit(.debug, message()) }
     public func info(_ message: @autoclosure () -> String) { emit(.info, message()) }
     public func warning(_ message: @autoclosure () -> String) { emit(.warning, message()) }

@@ -10,7 +10,7 @@ extension Snapshotter {
         try stopIfAsked()
         let accessUsers = users.full ? try store.disabledUserIds() : users.access
         var items: [GraphBatchItem] = []
-        for id in users.details { items.append(GraphBatchItem("GET", "/users/\(GraphQuery.segment(id))?$select=\(UserPayload.select)")) }
+        for id in users.details { items.append(.user(id)) }
         for id in devices.needOwners { items.append(GraphBatchItem("GET", "/devices/\(GraphQuery.segment(id))/registeredOwners?$select=id")) }
         for id in accessUsers {
             let user = GraphQuery.segment(id)

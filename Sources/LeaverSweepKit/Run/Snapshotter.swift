@@ -48,12 +48,12 @@ struct Snapshotter: @unchecked Sendable {
             { results.set(\.audit, try readAuditEvents(runStart: runStart)) },
         ])
         let users = results.users!, devices = results.devices!, audit = results.audit!
-        log.debug("snapshot: collections read in \(Executor.seconds(since: started))")
+        log.debug("snapshot: collections read in \(RunLog.elapsed(since: started))")
         try stopIfAsked()
         try store.updateDisabledSince(now: runStart, runId: runId)
         try recordAudit(audit, runStart: runStart)
         try readPerObject(users: users, devices: devices)
-        log.debug("snapshot: per-object reads done at \(Executor.seconds(since: started))")
+        log.debug("snapshot: per-object reads done at \(RunLog.elapsed(since: started))")
 
         var summary = Summary()
         summary.excludedMembers = results.excluded ?? []
