@@ -110,6 +110,8 @@ public struct TenantSpec: Sendable {
     public var domain: String
     /// Sprinkles hostile display names (HTML, CSV formulas, RTL marks, 300 characters) over users and devices.
     public var hostileNames: Bool
+    /// Salesforce and Workday quarantined, GitHub failing; false makes every provisioning job healthy (a quiet tenant).
+    public var stalledProvisioning = true
 
     public init(users: Int = 200, disabledFraction: Double = 0.05, devicesPerUser: Double = 1.5, seed: UInt64 = 42,
                 now: Date = Date(), domain: String = "contoso.com", hostileNames: Bool = false) {

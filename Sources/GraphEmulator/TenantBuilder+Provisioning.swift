@@ -41,7 +41,8 @@ extension TenantBuilder {
         var apps: [String: ProvisioningApp] = [:]
         for principal in principals {
             guard let plan = health[principal.displayName] else { continue }
-            apps[principal.id] = ProvisioningApp(servicePrincipal: principal, templateId: plan.template, health: plan.health,
+            apps[principal.id] = ProvisioningApp(servicePrincipal: principal, templateId: plan.template,
+                                                 health: spec.stalledProvisioning ? plan.health : .healthy,
                                                  removal: plan.removal, now: now, random: &random)
         }
         tenant.synchronizationJobs = apps.values.map(\.job).sorted { $0.id < $1.id }

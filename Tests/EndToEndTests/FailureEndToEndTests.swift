@@ -40,6 +40,7 @@ import TestSupport
     @Test func quietPrintsNothingOnSuccess() throws {
         var spec = TenantSpec(now: Date())
         spec.disabledFraction = 0
+        spec.stalledProvisioning = false
         let (tenant, _) = TenantGenerator.generate(spec)
         let night = try NightHarness(tenant: tenant)
         let result = try night.run(["--quiet"])

@@ -177,6 +177,7 @@ import TestSupport
     @Test func onDriftSendsNothingForAQuietTenantAndNeverSendsNothingAtAll() throws {
         var spec = TenantSpec(now: Date())
         spec.disabledFraction = 0
+        spec.stalledProvisioning = false
         let (clean, _) = TenantGenerator.generate(spec)
         let night = try NightHarness(tenant: clean)
         let smtp = try LoopbackSMTPServer(directory: night.directory.path)
