@@ -22,12 +22,13 @@ struct ConfigReader {
     let file: String?
 
     static let knownKeys: [String: [String]] = [
-        "": ["tenant", "auth", "graph", "state", "policy", "report", "email"],
+        "": ["tenant", "auth", "graph", "state", "policy", "report", "email", "apps"],
         "tenant": ["id"],
         "auth": ["client_id", "client_secret_env", "client_secret_file", "authority"],
         "graph": ["endpoint"],
         "state": ["database"],
-        "policy": ["mode", "exclude", "exclude_groups", "max_actions", "max_newly_disabled_fraction", "device_grace"],
+        "policy": ["mode", "exclude", "exclude_groups", "max_actions", "max_newly_disabled_fraction", "device_grace",
+                   "remove_app_role_assignments", "remove_user_consent_grants", "check_provisioning"],
         "report": ["json"],
         "email": ["smtp_url", "starttls", "username", "password_env", "password_file", "from", "to", "send"],
     ]
@@ -71,7 +72,7 @@ struct ConfigReader {
             throw error(policy.table["mode"]?.line, "policy.mode", "expected \"enforce\" or \"report\", got \"\(modeText)\"")
         }
 
-        return Configuration(
+        var configuration = Configuration(
             tenant: .init(id: try requiredString(tenant, "id", pattern: .tenantId)),
             auth: .init(
                 clientId: try requiredString(auth, "client_id", pattern: .guid),
@@ -84,6 +85,8 @@ struct ConfigReader {
             report: .init(json: try optionalPath(report, "json")),
             email: email
         )
+        configuration.apps = try apps(root["apps"], hasEmail: email != nil)
+        return configuration
     }
 
     func policySettings(_ policy: LocatedTable, mode: RunMode) throws(ConfigurationError) -> Configuration.PolicySettings {
@@ -94,6 +97,9 @@ struct ConfigReader {
             throw error(policy.table["exclude_groups"]?.line, "policy.exclude_groups", "expected group object ids (GUIDs); \"\(group)\" is not one")
         }
         settings.excludeGroups = groups
+        settings.removeAppRoleAssignments = try bool(policy, "remove_app_role_assignments") ?? false
+        settings.removeUserConsentGrants = try bool(policy, "remove_user_consent_grants") ?? false
+        settings.checkProvisioning = try bool(policy, "check_provisioning") ?? true
         if let value = policy.table["max_actions"] {
             guard case .integer(let limit) = value.kind, limit >= 0, limit <= 1_000_000 else {
                 throw error(value.line, "policy.max_actions", "expected a whole number from 0 to 1000000, got \(value.typeName)")
@@ -245,6 +251,14 @@ struct ConfigReader {
             throw error(value.line, "\(located.path).\(key)", "expected a string, got \(value.typeName)")
         }
         return text
+    }
+
+    func bool(_ located: LocatedTable, _ key: String) throws(ConfigurationError) -> Bool? {
+        guard let value = located.table[key] else { return nil }
+        guard case .boolean(let flag) = value.kind else {
+            throw error(value.line, "\(located.path).\(key)", "expected true or false, got \(value.typeName)")
+        }
+        return flag
     }
 
     enum Pattern { case guid, tenantId, absolutePath }

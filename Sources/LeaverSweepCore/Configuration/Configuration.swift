@@ -42,6 +42,12 @@ public struct Configuration: Sendable, Equatable {
         public var maxNewlyDisabledFraction: Double = 0.05
         /// A device is disabled only once its owner has been disabled this long (rehire and mistake protection).
         public var deviceGrace: TimeInterval = 0
+        /// Delete a leaver's direct app role assignments (group-inherited ones are reported: remove the membership).
+        public var removeAppRoleAssignments = false
+        /// Delete a leaver's own delegated consents (`consentType: Principal`); tenant-wide consent is never touched.
+        public var removeUserConsentGrants = false
+        /// Read Entra provisioning logs and jobs (needs AuditLog.Read.All with P1/P2 and Synchronization.Read.All).
+        public var checkProvisioning = true
     }
 
     public struct Report: Sendable, Equatable {
@@ -57,6 +63,8 @@ public struct Configuration: Sendable, Equatable {
     public var report: Report
     /// Nil when no `[email]` section is configured: the report is only written and printed.
     public var email: EmailSettings?
+    /// `[[apps]]`: apps with their own accounts, checked over SCIM or listed for deprovisioning by hand.
+    public var apps: [AppSettings] = []
 
     public static let defaultAuthority = URL(string: "https://login.microsoftonline.com")!
     public static let defaultGraphEndpoint = URL(string: "https://graph.microsoft.com")!

@@ -42,7 +42,7 @@ public struct EmailSettings: Sendable, Equatable {
         case .onDrift:
             let s = report.summary
             let changed = !(report.history?.newKeys.isEmpty ?? true) || !(report.history?.fixed.isEmpty ?? true)
-            return report.run.outcome != "completed" || s.findings - s.excluded > 0 || changed || s.failed > 0
+            return report.run.outcome != "completed" || s.findings - s.excluded > 0 || changed || s.failed > 0 || !report.appProblems.isEmpty
         }
     }
 }
