@@ -12,6 +12,6 @@ struct CheckConfigCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try ConfigFile.load(config)
-        print("\(config): OK (tenant \(configuration.tenant.id), mode \(configuration.policy.mode.rawValue), \(configuration.policy.exclude.count) exclusions)")
+        print("\(config): OK (tenant \(configuration.tenant.id), mode \(configuration.policy.mode.rawValue), \(configuration.policy.exclude.count) exclusions, \(configuration.apps.count) apps)")
     }
 }

@@ -33,9 +33,9 @@ import Testing
 
     @Test func startsWithBOMAndTheStableHeaderRow() {
         let csv = CSVReport.render(ReportFixtures.report())
-        #expect(csv.hasPrefix("\u{FEFF}run_id,tenant,finding_key,kind,status,is_new,first_seen,user_id,user_principal_name,user_display_name,object_id,object_display_name,detail,action,human_task,request_id,error_code,error_message\r\n"))
+        #expect(csv.hasPrefix("\u{FEFF}run_id,tenant,finding_key,kind,status,is_new,first_seen,user_id,user_principal_name,user_display_name,object_id,object_display_name,detail,action,human_task,request_id,error_code,error_message,app\r\n"))
         #expect(!CSVReport.render(ReportFixtures.report(), byteOrderMark: false).hasPrefix("\u{FEFF}"))
-        #expect(CSVReport.columns.count == 18)
+        #expect(CSVReport.columns.count == 19)
     }
 
     @Test func hasOneRowPerFindingWithCRLFEndings() {
@@ -51,8 +51,10 @@ import Testing
         #expect(failed == [
             "42", "contoso.onmicrosoft.com", "leftover_device:d-iphone", "leftover_device", "failed", "true", "2026-11-23T02:17:00.000Z",
             "u-jane", "jdoe@contoso.com", "Jane Doe", "d-iphone", "JDOE-IPHONE", "iOS device (Workplace) still enabled",
-            "disable_device", "disable_in_mdm", "req-failed-1", "Request_BadRequest", ReportFixtures.refusal.message,
+            "disable_device", "disable_in_mdm", "req-failed-1", "Request_BadRequest", ReportFixtures.refusal.message, "",
         ])
+        // App findings name their app in the last column.
+        #expect(rows.first { $0[2] == "app_role_assignment:ara-3" }?.last == "ServiceNow")
     }
 
     @Test(arguments: [

@@ -22,7 +22,9 @@ enum ReportFixtures {
         _ kind: FindingKind, _ objectId: String, _ name: String?, user: DirectoryUser, detail: String = "detail",
         _ reaction: Reaction, outcome: ActionOutcome? = nil, earlier: (at: Date, requestId: String?)? = nil
     ) -> ReportedFinding {
-        let finding = Finding(key: "\(kind.rawValue):\(objectId)", kind: kind, user: user, objectId: objectId, objectDisplayName: name, detail: detail, reaction: reaction)
+        // Like the planner, app findings carry their app: a role assignment's resource app, a grant's client app.
+        let app = kind == .sessionsNotRevoked || kind == .leftoverDevice ? nil : name
+        let finding = Finding(key: "\(kind.rawValue):\(objectId)", kind: kind, user: user, objectId: objectId, objectDisplayName: name, detail: detail, reaction: reaction, app: app)
         return ReportedFinding(finding: finding, outcome: outcome, earlierApplication: earlier)
     }
 
@@ -114,12 +116,16 @@ enum ReportFixtures {
         #expect(digest.header.startedAt == "2026-11-23 02:17 UTC")
     }
 
-    @Test func groupsAppRoleAssignmentsByAppAndGrantsByClient() {
-        let apps = digest.needsPerson.appRoleAssignmentsByApp
-        #expect(apps.map(\.app) == ["Salesforce", "ServiceNow"])
-        #expect(apps[0].entries.map(\.finding.user.userPrincipalName) == ["bob@contoso.com", "jdoe@contoso.com"])
-        #expect(apps[1].entries.map(\.finding.user.userPrincipalName) == ["bob@contoso.com"])
-        #expect(digest.needsPerson.delegatedGrantsByClient.map(\.app) == ["Graph Explorer"])
+    @Test func groupsAppRoleAssignmentsAndGrantsByApp() {
+        // Role assignments by resource app and grants by client app, side by side in the per-app view.
+        #expect(digest.apps.map(\.app) == ["Graph Explorer", "Salesforce", "ServiceNow"])
+        #expect(digest.apps[1].entries.map(\.finding.user.userPrincipalName) == ["bob@contoso.com", "jdoe@contoso.com"])
+        #expect(digest.apps[2].entries.map(\.finding.user.userPrincipalName) == ["bob@contoso.com"])
+        #expect(digest.apps[0].entries.map(\.finding.kind) == [.delegatedGrant])
+        #expect(digest.apps.allSatisfy { $0.statuses.isEmpty })
+        // The same four findings are work for a person, grouped the same way.
+        #expect(digest.needsPerson.appsByName.map(\.app) == ["Graph Explorer", "Salesforce", "ServiceNow"])
+        #expect(digest.needsPerson.appsByName.map(\.entries.count) == [1, 2, 1])
     }
 
     @Test func countsPeopleNotRowsWhenSomeoneHoldsAnAppTwice() {
@@ -127,9 +133,11 @@ enum ReportFixtures {
         let direct = ReportFixtures.reported(.appRoleAssignment, "a1", "Salesforce", user: jane, .flag(.reviewAppAccess))
         let viaGroup = ReportFixtures.reported(.appRoleAssignment, "a2", "Salesforce", user: jane, detail: "through group All Sales", .flag(.reviewAppAccess))
         let twice = ReportDigest(report: ReportFixtures.report(findings: [direct, viaGroup]), now: ReportFixtures.now)
-        #expect(twice.needsPerson.appRoleAssignmentsByApp.map(\.entries.count) == [2])
-        #expect(twice.needsPerson.appRoleAssignmentsByApp.map(\.userCount) == [1])
-        #expect(HTMLReport.render(twice).contains("· 1 user<"))
+        #expect(twice.apps.map(\.entries.count) == [2])
+        #expect(twice.apps.map(\.userCount) == [1])
+        #expect(twice.needsPerson.appsByName.map(\.userCount) == [1])
+        #expect(HTMLReport.render(twice).contains("· 1 user · 2 open<"))
+        #expect(PlainTextReport.render(twice).contains("Salesforce — 1 user · 2 open"))
     }
 
     @Test func separatesOnPremisesADFromIntuneAndReEnabledDevices() {

@@ -56,4 +56,34 @@ import Testing
         #expect(!text.contains("\r"))
         #expect(text.contains("evil\\u{1B}[2J\\u{D}\\u{A}FAKE LINE"))
     }
+
+    @Test func encodesAppChecksAndTheirFindingsApp() throws {
+        let report = AppFixtures.report()
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as? [String: Any]
+        let apps = try #require(json?["apps"] as? [[String: Any]])
+        #expect(apps.map { $0["app"] as? String } == ["Workday", "Slack", "ServiceNow", "Payroll", "Zoom"])
+        #expect(apps[2]["source"] as? String == "entra_provisioning" && apps[2]["health"] as? String == "quarantine")
+        #expect(apps[2]["since"] as? String == "2026-11-20T02:00:00.000Z")
+        #expect((json?["findings"] as? [[String: Any]])?.first?["app"] as? String == "Workday")
+        #expect(try JSONDecoder().decode(RunReport.self, from: JSONEncoder().encode(report)) == report)
+        #expect(report.appProblems.map(\.app) == ["Workday", "ServiceNow"])
+    }
+
+    @Test func decodesAReportStoredBeforeAppChecks() throws {
+        // As stored before per-app checks: no `apps`, and findings without `app`.
+        var json = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(ReportFixtures.report())) as? [String: Any])
+        json["apps"] = nil
+        json["findings"] = (json["findings"] as? [[String: Any]])?.map { finding in finding.filter { $0.key != "app" } }
+        let old = try JSONSerialization.data(withJSONObject: json)
+        #expect(!String(decoding: old, as: UTF8.self).contains("\"app\":") && !String(decoding: old, as: UTF8.self).contains("\"apps\":"))
+
+        let report = try JSONDecoder().decode(RunReport.self, from: old)
+        #expect(report.apps.isEmpty && report.appProblems.isEmpty)
+        #expect(report.findings.count == 11 && report.findings.allSatisfy { $0.app == nil })
+        #expect(report.history?.previousRunId == 41)
+        // Its role assignments and grants still show per app, named by their object.
+        let digest = ReportDigest(report: report, now: ReportFixtures.now)
+        #expect(digest.apps.map(\.app) == ["Graph Explorer", "Salesforce", "ServiceNow"])
+        #expect(HTMLReport.render(digest).contains(">Apps</h2>"))
+    }
 }

@@ -38,14 +38,18 @@ public struct DelegatedGrant: Sendable, Equatable, Hashable {
     public var principalId: String?
     public var resourceId: String
     public var scope: String?
+    /// The client app's name, when LeaverSweep has looked it up (grants carry only the client's object id).
+    public var clientDisplayName: String?
 
-    public init(id: String, clientId: String, consentType: String, principalId: String?, resourceId: String, scope: String? = nil) {
+    public init(id: String, clientId: String, consentType: String, principalId: String?, resourceId: String, scope: String? = nil,
+                clientDisplayName: String? = nil) {
         self.id = id
         self.clientId = clientId
         self.consentType = consentType
         self.principalId = principalId
         self.resourceId = resourceId
         self.scope = scope
+        self.clientDisplayName = clientDisplayName
     }
 
     /// Only a user's own consent is that user's access; tenant-wide consent covers everyone and is never attributed.

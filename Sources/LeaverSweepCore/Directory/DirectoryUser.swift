@@ -10,6 +10,10 @@ public struct DirectoryUser: Sendable, Equatable, Hashable {
     public var signInSessionsValidFrom: Date?
     /// `true` while synced from on-premises AD; such accounts are disabled in AD, not in the cloud.
     public var onPremisesSyncEnabled: Bool?
+    /// Matched against SCIM `emails` (`match = "email"`).
+    public var mail: String?
+    /// Matched against SCIM `externalId` (`match = "externalId"`), Entra's default mapping.
+    public var mailNickname: String?
 
     public init(
         id: String,
@@ -17,7 +21,9 @@ public struct DirectoryUser: Sendable, Equatable, Hashable {
         displayName: String? = nil,
         accountEnabled: Bool,
         signInSessionsValidFrom: Date? = nil,
-        onPremisesSyncEnabled: Bool? = nil
+        onPremisesSyncEnabled: Bool? = nil,
+        mail: String? = nil,
+        mailNickname: String? = nil
     ) {
         self.id = id
         self.userPrincipalName = userPrincipalName
@@ -25,5 +31,7 @@ public struct DirectoryUser: Sendable, Equatable, Hashable {
         self.accountEnabled = accountEnabled
         self.signInSessionsValidFrom = signInSessionsValidFrom
         self.onPremisesSyncEnabled = onPremisesSyncEnabled
+        self.mail = mail
+        self.mailNickname = mailNickname
     }
 }

@@ -29,6 +29,12 @@ public struct LeaverCase: Sendable, Equatable {
     public var devices: [DirectoryDevice]
     public var appRoleAssignments: [AppRoleAssignment]
     public var delegatedGrants: [DelegatedGrant]
+    /// Accounts found in SCIM apps (active or not), tonight or, for apps that could not be checked, earlier.
+    public var appAccounts: [AppAccount] = []
+    /// Accounts Entra's provisioning logs show in apps Entra provisions.
+    public var provisionedAccounts: [ProvisionedAccount] = []
+    /// One line per manual app.
+    public var manualApps: [ManualDeprovisioning] = []
 
     public init(
         user: DirectoryUser,

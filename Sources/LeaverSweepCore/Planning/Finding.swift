@@ -10,6 +10,12 @@ public enum FindingKind: String, Sendable, Codable, CaseIterable {
     case appRoleAssignment = "app_role_assignment"
     /// A disabled user's own consent to a client app (`consentType: Principal`).
     case delegatedGrant = "delegated_grant"
+    /// A disabled user's account is still active in a SCIM app.
+    case appAccountActive = "app_account_active"
+    /// Entra's provisioning logs show an account created or updated in an app and never disabled or deleted since.
+    case provisionedAccountLingering = "provisioned_account_lingering"
+    /// A manual app's account to deprovision by hand, open until acknowledged with `leaversweep ack`.
+    case manualDeprovisioning = "manual_deprovisioning"
 }
 
 /// Why a finding is left to a person instead of being fixed by LeaverSweep. Raw values are in the JSON report.
@@ -24,6 +30,10 @@ public enum HumanTask: String, Sendable, Codable, Equatable {
     case investigateFailedAction = "investigate_failed_action"
     /// LeaverSweep disabled the device and someone enabled it again: find out who and why rather than fight them.
     case reviewReenabledDevice = "review_re_enabled_device"
+    /// The account is still usable in an app: deactivate or delete it there (or fix what stops provisioning).
+    case deprovisionInApp = "deprovision_in_app"
+    /// A manual app: deprovision by hand, then `leaversweep ack APP USER`.
+    case deprovisionByHand = "deprovision_by_hand"
 }
 
 /// What LeaverSweep does about a finding, decided by the planner.
@@ -51,11 +61,13 @@ public struct Finding: Sendable, Equatable {
     public var user: DirectoryUser
     public var objectId: String
     public var objectDisplayName: String?
+    /// The app the finding belongs to, for the report's per-app view; nil for sessions and devices.
+    public var app: String?
     /// One sentence for the report, e.g. "sessions valid from 2026-10-01, account disabled 2026-11-20".
     public var detail: String
     public var reaction: Reaction
 
-    public init(key: String, kind: FindingKind, user: DirectoryUser, objectId: String, objectDisplayName: String?, detail: String, reaction: Reaction) {
+    public init(key: String, kind: FindingKind, user: DirectoryUser, objectId: String, objectDisplayName: String?, detail: String, reaction: Reaction, app: String? = nil) {
         self.key = key
         self.kind = kind
         self.user = user
@@ -63,5 +75,6 @@ public struct Finding: Sendable, Equatable {
         self.objectDisplayName = objectDisplayName
         self.detail = detail
         self.reaction = reaction
+        self.app = app
     }
 }

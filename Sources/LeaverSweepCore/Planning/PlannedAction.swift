@@ -6,6 +6,17 @@ public enum ActionKind: String, Sendable, Codable, CaseIterable {
     case revokeSessions = "revoke_sessions"
     /// `PATCH /devices/{id}` with `{"accountEnabled": false}`
     case disableDevice = "disable_device"
+    /// SCIM `PATCH /Users/{id}` setting `active` to false, in the app named by `app`.
+    case deactivateAppAccount = "deactivate_app_account"
+    /// `DELETE /users/{userId}/appRoleAssignments/{id}`
+    case removeAppRoleAssignment = "remove_app_role_assignment"
+    /// `DELETE /oauth2PermissionGrants/{id}`
+    case removeDelegatedGrant = "remove_delegated_grant"
+
+    /// Sent to Microsoft Graph (in JSON batches); the others go to the app's own API.
+    public var isGraphWrite: Bool { self != .deactivateAppAccount }
+    /// A DELETE: "not found" means someone else removed it already, which is the outcome wanted.
+    public var isRemoval: Bool { self == .removeAppRoleAssignment || self == .removeDelegatedGrant }
 }
 
 /// A write the executor will send, identified by an idempotency key that is journaled before the request goes out.
@@ -20,14 +31,17 @@ public struct PlannedAction: Sendable, Equatable, Hashable {
     public var findingKey: String
     /// Who must act if Graph refuses this write for good (e.g. the MDM admin for a non-Windows device).
     public var ifRefused: HumanTask
+    /// The configured app a SCIM write goes to.
+    public var app: String?
 
-    public init(key: String, kind: ActionKind, targetId: String, userId: String, findingKey: String, ifRefused: HumanTask = .investigateFailedAction) {
+    public init(key: String, kind: ActionKind, targetId: String, userId: String, findingKey: String, ifRefused: HumanTask = .investigateFailedAction, app: String? = nil) {
         self.key = key
         self.kind = kind
         self.targetId = targetId
         self.userId = userId
         self.findingKey = findingKey
         self.ifRefused = ifRefused
+        self.app = app
     }
 
     public static func revokeSessions(userId: String, episodeStart: Date, findingKey: String) -> PlannedAction {
@@ -41,6 +55,28 @@ public struct PlannedAction: Sendable, Equatable, Hashable {
         PlannedAction(
             key: "disable_device:\(deviceObjectId):\(ownerId):\(Self.episodeStamp(episodeStart))",
             kind: .disableDevice, targetId: deviceObjectId, userId: ownerId, findingKey: findingKey, ifRefused: ifRefused
+        )
+    }
+
+    public static func deactivateAppAccount(app: String, accountId: String, userId: String, episodeStart: Date, findingKey: String) -> PlannedAction {
+        PlannedAction(
+            key: "deactivate_app_account:\(app):\(accountId):\(userId):\(Self.episodeStamp(episodeStart))",
+            kind: .deactivateAppAccount, targetId: accountId, userId: userId, findingKey: findingKey,
+            ifRefused: .deprovisionInApp, app: app
+        )
+    }
+
+    public static func removeAppRoleAssignment(assignmentId: String, userId: String, episodeStart: Date, findingKey: String) -> PlannedAction {
+        PlannedAction(
+            key: "remove_app_role_assignment:\(assignmentId):\(userId):\(Self.episodeStamp(episodeStart))",
+            kind: .removeAppRoleAssignment, targetId: assignmentId, userId: userId, findingKey: findingKey, ifRefused: .reviewAppAccess
+        )
+    }
+
+    public static func removeDelegatedGrant(grantId: String, userId: String, episodeStart: Date, findingKey: String) -> PlannedAction {
+        PlannedAction(
+            key: "remove_delegated_grant:\(grantId):\(userId):\(Self.episodeStamp(episodeStart))",
+            kind: .removeDelegatedGrant, targetId: grantId, userId: userId, findingKey: findingKey, ifRefused: .reviewAppAccess
         )
     }
 

@@ -37,11 +37,12 @@ public struct Planner: Sendable {
             }
         }
         for assignment in leaver.appRoleAssignments.sorted(by: { $0.id < $1.id }) {
-            findings.append(appRoleFinding(assignment, leaver: leaver, excluded: excluded))
+            findings.append(appRoleFinding(assignment, leaver: leaver, journal: journal, excluded: excluded))
         }
         for grant in leaver.delegatedGrants.sorted(by: { $0.id < $1.id }) where grant.isUserConsent(of: leaver.user.id) {
-            findings.append(grantFinding(grant, leaver: leaver, excluded: excluded))
+            findings.append(grantFinding(grant, leaver: leaver, journal: journal, excluded: excluded))
         }
+        findings += appFindings(leaver, journal: journal, excluded: excluded)
         return findings
     }
 
@@ -98,27 +99,36 @@ public struct Planner: Sendable {
         )
     }
 
-    func appRoleFinding(_ assignment: AppRoleAssignment, leaver: LeaverCase, excluded: Bool) -> Finding {
+    func appRoleFinding(_ assignment: AppRoleAssignment, leaver: LeaverCase, journal: [String: JournalEntry], excluded: Bool) -> Finding {
         let via = assignment.isInheritedFromGroup
             ? "through group \(assignment.principalDisplayName ?? assignment.principalId); remove the membership"
             : "assigned directly"
-        return Finding(
-            // Assignments inherited from a group carry the group's assignment id, shared by every member.
-            key: "\(FindingKind.appRoleAssignment.rawValue):\(leaver.user.id):\(assignment.id)", kind: .appRoleAssignment,
-            user: leaver.user, objectId: assignment.id,
-            objectDisplayName: assignment.resourceDisplayName ?? assignment.resourceId,
-            detail: via,
-            reaction: excluded ? .excluded : .flag(.reviewAppAccess)
-        )
+        // Assignments inherited from a group carry the group's assignment id, shared by every member.
+        let key = "\(FindingKind.appRoleAssignment.rawValue):\(leaver.user.id):\(assignment.id)"
+        var chosen: Reaction = excluded ? .excluded : .flag(.reviewAppAccess)
+        // Only a direct assignment is the leaver's own to delete; deleting a group's would cut off every member.
+        if !excluded, policy.removeAppRoleAssignments, !assignment.isInheritedFromGroup,
+           assignment.principalId.caseInsensitiveCompare(leaver.user.id) == .orderedSame {
+            let action = PlannedAction.removeAppRoleAssignment(assignmentId: assignment.id, userId: leaver.user.id,
+                                                               episodeStart: leaver.firstSeenDisabled, findingKey: key)
+            chosen = reaction(for: action, leaver: leaver, journal: journal)
+        }
+        let app = assignment.resourceDisplayName ?? assignment.resourceId
+        return Finding(key: key, kind: .appRoleAssignment, user: leaver.user, objectId: assignment.id,
+                       objectDisplayName: app, detail: via, reaction: chosen, app: app)
     }
 
-    func grantFinding(_ grant: DelegatedGrant, leaver: LeaverCase, excluded: Bool) -> Finding {
-        Finding(
-            key: "\(FindingKind.delegatedGrant.rawValue):\(grant.id)", kind: .delegatedGrant,
-            user: leaver.user, objectId: grant.id, objectDisplayName: grant.clientId,
-            detail: "the user consented to scopes \"\(grant.scope ?? "")\"",
-            reaction: excluded ? .excluded : .flag(.reviewAppAccess)
-        )
+    func grantFinding(_ grant: DelegatedGrant, leaver: LeaverCase, journal: [String: JournalEntry], excluded: Bool) -> Finding {
+        let key = "\(FindingKind.delegatedGrant.rawValue):\(grant.id)"
+        var chosen: Reaction = excluded ? .excluded : .flag(.reviewAppAccess)
+        if !excluded, policy.removeUserConsentGrants {
+            let action = PlannedAction.removeDelegatedGrant(grantId: grant.id, userId: leaver.user.id,
+                                                            episodeStart: leaver.firstSeenDisabled, findingKey: key)
+            chosen = reaction(for: action, leaver: leaver, journal: journal)
+        }
+        let client = grant.clientDisplayName ?? grant.clientId
+        return Finding(key: key, kind: .delegatedGrant, user: leaver.user, objectId: grant.id, objectDisplayName: client,
+                       detail: "the user consented to scopes \"\(grant.scope ?? "")\"", reaction: chosen, app: client)
     }
 
     /// Decides between sending, not re-sending, and handing to a person, from what the journal remembers.
@@ -136,6 +146,12 @@ public struct Planner: Sendable {
             case .disableDevice:
                 // A device disable shows at once; still enabled means a person enabled it again.
                 return .flag(.reviewReenabledDevice)
+            case .deactivateAppAccount:
+                // Tonight's lookup is live: active again after LeaverSweep deactivated it means someone turned it back on.
+                return .flag(.deprovisionInApp)
+            case .removeAppRoleAssignment, .removeDelegatedGrant:
+                // Removed rows leave the snapshot at once; seen again means it was granted again.
+                return .flag(.reviewAppAccess)
             }
         case .failed where entry.failedPermanently:
             return .refusedEarlier(action.ifRefused, actionKey: action.key)

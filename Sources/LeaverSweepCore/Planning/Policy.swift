@@ -19,6 +19,12 @@ public struct Policy: Sendable, Equatable {
     public private(set) var exclusions: Set<String>
     /// How long an owner must have been disabled before their devices are disabled; sessions are revoked at once.
     public var deviceGrace: TimeInterval
+    /// Delete direct app role assignments of leavers (`policy.remove_app_role_assignments`).
+    public var removeAppRoleAssignments = false
+    /// Delete leavers' own delegated consents (`policy.remove_user_consent_grants`).
+    public var removeUserConsentGrants = false
+    /// SCIM apps configured with `deprovision = true`, by name.
+    public var deprovisionApps: Set<String> = []
 
     public init(mode: RunMode, exclusions: [String] = [], deviceGrace: TimeInterval = 0) {
         self.mode = mode

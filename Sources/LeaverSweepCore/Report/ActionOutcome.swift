@@ -16,6 +16,7 @@ extension ReportedFinding {
         self.user = UserRef(id: finding.user.id, userPrincipalName: finding.user.userPrincipalName, displayName: finding.user.displayName)
         self.object = ObjectRef(id: finding.objectId, displayName: finding.objectDisplayName)
         self.detail = finding.detail
+        self.app = finding.app
         self.action = nil
         self.actionKey = nil
         self.humanTask = nil

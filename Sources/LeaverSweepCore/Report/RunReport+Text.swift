@@ -17,6 +17,16 @@ extension RunReport {
         for warning in warnings {
             lines.append("  warning: \(TerminalText.safe(warning))")
         }
+        // Per app, not per user: a stalled provisioning job or an unreachable app holds up every leaver there.
+        if !appProblems.isEmpty {
+            lines.append("  apps with a problem:")
+            for status in appProblems {
+                var line = "    - \(TerminalText.safe(status.app, limit: 100)) (\(status.source.label)): \(status.health.label)"
+                if let since = status.since { line += " since \(TerminalText.safe(ReportListing.readable(since), limit: 40))" }
+                if let detail = status.detail { line += " — \(TerminalText.safe(detail, limit: 300))" }
+                lines.append(line)
+            }
+        }
         guard includeFindings, !findings.isEmpty else { return lines.joined(separator: "\n") + "\n" }
 
         let groups: [(String, FindingStatus)] = [
@@ -49,6 +59,8 @@ extension ReportedFinding {
             what = "app role on \"\(TerminalText.safe(object.displayName ?? object.id))\""
         case .delegatedGrant:
             what = "delegated grant to client \(TerminalText.safe(object.displayName ?? object.id))"
+        case .appAccountActive, .provisionedAccountLingering, .manualDeprovisioning:
+            what = "account in \"\(TerminalText.safe(app ?? object.displayName ?? object.id))\""
         }
         var line = "\(who): \(what) — \(TerminalText.safe(detail))"
         if let action, status == .applied || status == .planned {
@@ -73,6 +85,8 @@ extension HumanTask {
         case .reviewAppAccess: return "review app access"
         case .investigateFailedAction: return "investigate the failed write"
         case .reviewReenabledDevice: return "re-enabled after LeaverSweep disabled it; find out who and why"
+        case .deprovisionInApp: return "deactivate or delete the account in the app"
+        case .deprovisionByHand: return "deprovision by hand, then leaversweep ack"
         }
     }
 }

@@ -14,15 +14,35 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var findings: [ReportedFinding]
     /// New / fixed / still open since earlier runs; nil when the run failed before findings were recorded.
     public var history: ReportHistory?
+    /// Per-app checks (SCIM apps, Entra provisioning jobs, manual apps) and their problems.
+    public var apps: [AppStatus]
 
-    public init(run: RunInfo, warnings: [String], findings: [ReportedFinding], history: ReportHistory? = nil) {
+    public init(run: RunInfo, warnings: [String], findings: [ReportedFinding], history: ReportHistory? = nil, apps: [AppStatus] = []) {
         self.schemaVersion = Self.currentSchemaVersion
         self.run = run
         self.warnings = warnings
         self.findings = findings
         self.summary = Summary(findings: findings)
         self.history = history
+        self.apps = apps
     }
+
+    enum CodingKeys: String, CodingKey { case schemaVersion, run, summary, warnings, findings, history, apps }
+
+    /// Reports stored before per-app checks existed have no `apps`.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
+        run = try container.decode(RunInfo.self, forKey: .run)
+        summary = try container.decode(Summary.self, forKey: .summary)
+        warnings = try container.decode([String].self, forKey: .warnings)
+        findings = try container.decode([ReportedFinding].self, forKey: .findings)
+        history = try container.decodeIfPresent(ReportHistory.self, forKey: .history)
+        apps = try container.decodeIfPresent([AppStatus].self, forKey: .apps) ?? []
+    }
+
+    /// Apps that could not be checked or whose provisioning is stalled.
+    public var appProblems: [AppStatus] { apps.filter(\.isProblem) }
 
     /// Findings still needing something after tonight: all but those applied or excluded.
     public var openFindings: Int { summary.open }
@@ -130,6 +150,8 @@ public struct ReportedFinding: Sendable, Codable, Equatable {
     public var user: UserRef
     public var object: ObjectRef
     public var detail: String
+    /// The app the finding belongs to (app role assignments, grants, app accounts); absent for sessions and devices.
+    public var app: String?
     /// The write LeaverSweep sends for this finding, if any.
     public var action: ActionKind?
     public var actionKey: String?

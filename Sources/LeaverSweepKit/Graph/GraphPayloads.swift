@@ -5,10 +5,10 @@ import LeaverSweepCore
 // writes what Graph documents, and these decode only what LeaverSweep asks for with $select.
 
 struct UserPayload: Decodable {
-    static let select = "id,userPrincipalName,displayName,accountEnabled,signInSessionsValidFromDateTime,onPremisesSyncEnabled"
+    static let select = "id,userPrincipalName,displayName,accountEnabled,signInSessionsValidFromDateTime,onPremisesSyncEnabled,mail,mailNickname"
     /// What the nightly users delta tracks. Not signInSessionsValidFromDateTime: every revocation LeaverSweep
     /// sends would bring its user back in tomorrow's delta; it is read per user, for users that changed.
-    static let deltaSelect = "id,userPrincipalName,displayName,accountEnabled,onPremisesSyncEnabled"
+    static let deltaSelect = "id,userPrincipalName,displayName,accountEnabled,onPremisesSyncEnabled,mail,mailNickname"
 
     var id: String
     var userPrincipalName: String?
@@ -16,6 +16,8 @@ struct UserPayload: Decodable {
     var accountEnabled: Bool?
     var signInSessionsValidFromDateTime: String?
     var onPremisesSyncEnabled: Bool?
+    var mail: String?
+    var mailNickname: String?
 
     func model() throws -> DirectoryUser {
         guard let enabled = accountEnabled else {
@@ -25,7 +27,7 @@ struct UserPayload: Decodable {
         return DirectoryUser(
             id: id, userPrincipalName: userPrincipalName ?? id, displayName: displayName, accountEnabled: enabled,
             signInSessionsValidFrom: try signInSessionsValidFromDateTime.map { try Self.timestamp($0, field: "signInSessionsValidFromDateTime", id: id) },
-            onPremisesSyncEnabled: onPremisesSyncEnabled
+            onPremisesSyncEnabled: onPremisesSyncEnabled, mail: mail, mailNickname: mailNickname
         )
     }
 

@@ -27,6 +27,8 @@ struct Executor: @unchecked Sendable {
     /// Batches of writes under way at once (the client's concurrency limit still bounds requests in flight). Kept
     /// modest so that SIGTERM or the blast-radius of a bug meets most writes still unsent.
     var threads = 8
+    /// SCIM clients by app name, for `deactivate_app_account` writes.
+    var apps: [String: SCIMClient] = [:]
 
     func execute(_ actions: [PlannedAction]) -> ExecutionResult {
         var result = ExecutionResult()
@@ -50,8 +52,9 @@ struct Executor: @unchecked Sendable {
         }
 
         let progress = ExecutionProgress()
-        let chunks = stride(from: 0, to: eligible.count, by: GraphClient.maximumBatchSize).map {
-            Array(eligible[$0..<min($0 + GraphClient.maximumBatchSize, eligible.count)])
+        let graphWrites = eligible.filter(\.kind.isGraphWrite)
+        let chunks = stride(from: 0, to: graphWrites.count, by: GraphClient.maximumBatchSize).map {
+            Array(graphWrites[$0..<min($0 + GraphClient.maximumBatchSize, graphWrites.count)])
         }
         try? ParallelWork.forEach(chunks, threads: threads) { chunk in
             do {
@@ -63,6 +66,9 @@ struct Executor: @unchecked Sendable {
                 progress.stop(error)
                 throw error
             }
+        }
+        if progress.stoppedBy == nil {
+            sendToApps(eligible.filter { !$0.kind.isGraphWrite }, progress: progress)
         }
         result.outcomes.merge(progress.outcomes) { _, new in new }
         result.stoppedBy = progress.stoppedBy
@@ -84,6 +90,12 @@ struct Executor: @unchecked Sendable {
                     let at = now()
                     try store.markApplied(action.key, runId: runId, at: at, requestId: response.requestId, clientRequestId: response.clientRequestId)
                     progress.record(action.key, .applied(at: at, requestId: response.requestId))
+                case .failure(RunFailure.graph(let error)) where error.info.httpStatus == 404 && action.kind.isRemoval:
+                    // Someone removed it first: the access is gone, which is what this write was for.
+                    let at = now()
+                    try store.markApplied(action.key, runId: runId, at: at, requestId: error.info.requestId, clientRequestId: error.info.clientRequestId,
+                                          note: "already removed (404)")
+                    progress.record(action.key, .applied(at: at, requestId: error.info.requestId))
                 case .failure(RunFailure.graph(let error)):
                     try store.markFailed(action.key, runId: runId, at: now(), error: error.info)
                     progress.record(action.key, .failed(error.info))
@@ -108,6 +120,12 @@ struct Executor: @unchecked Sendable {
             return GraphBatchItem("POST", "/users/\(target)/revokeSignInSessions")
         case .disableDevice:
             return GraphBatchItem("PATCH", "/devices/\(target)", json: Data(#"{"accountEnabled":false}"#.utf8))
+        case .removeAppRoleAssignment:
+            return GraphBatchItem("DELETE", "/users/\(GraphQuery.segment(action.userId))/appRoleAssignments/\(target)")
+        case .removeDelegatedGrant:
+            return GraphBatchItem("DELETE", "/oauth2PermissionGrants/\(target)")
+        case .deactivateAppAccount:
+            preconditionFailure("SCIM writes are not sent to Graph")
         }
     }
 
@@ -148,14 +166,14 @@ struct Executor: @unchecked Sendable {
         GraphErrorInfo(httpStatus: nil, code: "unreadable_response", message: "could not read accountEnabled for \(userId)", requestId: nil, clientRequestId: nil)
     }
 
-    private func crashIfAsked(_ sent: Int) {
+    func crashIfAsked(_ sent: Int) {
         guard let limit = crashAfterWrites, sent >= limit else { return }
         kill(getpid(), SIGKILL)
     }
 }
 
 /// Shared by the batches in flight: answers so far, and the first reason to stop.
-private final class ExecutionProgress: @unchecked Sendable {
+final class ExecutionProgress: @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [String: ActionOutcome] = [:]
     private var answeredCount = 0

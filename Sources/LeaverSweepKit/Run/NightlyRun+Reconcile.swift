@@ -11,13 +11,16 @@ extension NightlyRun {
     /// Plans from the snapshot and the journal, settles writes a killed run left in flight, sends the rest —
     /// unless the blast-radius guard says this night looks like a mistake.
     func reconcile(store: StateStore, graph: GraphClient, runId: Int64, startedAt: Date, newlyDisabled: (count: Int, users: Int)?,
-                   excludedMembers: [String] = []) throws -> Reconciled {
+                   excludedMembers: [String] = [], apps: AppChecks.Outcome? = nil) throws -> Reconciled {
         let journal = try store.journal()
-        let policy = Policy(mode: mode, exclusions: configuration.policy.exclude + excludedMembers, deviceGrace: configuration.policy.deviceGrace)
+        var policy = Policy(mode: mode, exclusions: configuration.policy.exclude + excludedMembers, deviceGrace: configuration.policy.deviceGrace)
+        policy.removeAppRoleAssignments = configuration.policy.removeAppRoleAssignments
+        policy.removeUserConsentGrants = configuration.policy.removeUserConsentGrants
+        policy.deprovisionApps = Set(configuration.apps.filter { $0.scim?.deprovision == true }.map(\.name))
         let planner = Planner(policy: policy, now: startedAt)
         var findings: [Finding] = []
         var leaverIds = Set<String>()
-        try store.forEachLeaverCase { leaver in
+        try store.forEachLeaverCase(apps: apps?.context) { leaver in
             leaverIds.insert(leaver.user.id)
             findings += planner.findings(for: leaver, journal: journal.mapValues(\.entry))
         }
@@ -30,10 +33,13 @@ extension NightlyRun {
         let guardTripped = mode.writesToTenant && !acceptMassChange ? blastRadius(planned: planned.count, newlyDisabled: newlyDisabled) : nil
         if let guardTripped { context.log.error(guardTripped) }
         if mode.writesToTenant && guardTripped == nil {
-            try confirmInFlightWrites(journal: journal, findings: findings, leaverIds: leaverIds, store: store, runId: runId)
-            let executor = Executor(graph: graph, store: store, runId: runId, now: context.now, log: context.log,
+            let checkedApps = Set((apps?.statuses ?? []).filter { $0.source == .scim && $0.health == .ok }.map(\.app))
+            try confirmInFlightWrites(journal: journal, findings: findings, leaverIds: leaverIds, checkedApps: checkedApps, store: store, runId: runId)
+            var executor = Executor(graph: graph, store: store, runId: runId, now: context.now, log: context.log,
                                     crashAfterWrites: context.environment["LEAVERSWEEP_TEST_CRASH_AFTER_WRITES"].flatMap(Int.init))
+            executor.apps = apps?.clients ?? [:]
             execution = executor.execute(planned)
+            forgetRemovedAccess(planned, execution, store: store)
             readBackRevokedUsers(planned, execution, store: store, graph: graph)
             context.log.debug("reconcile: revoked users read back")
         }
@@ -55,6 +61,23 @@ extension NightlyRun {
             return ReportedFinding(finding: finding, outcome: outcome, earlierApplication: earlier, earlierError: earlierError)
         }
         return Reconciled(findings: reported, stoppedBy: execution.stoppedBy, guardTripped: guardTripped)
+    }
+
+    /// Removed assignments and grants leave the snapshot at once: a delta night re-reads app access only for users
+    /// who changed, and must not report tomorrow what was removed tonight.
+    private func forgetRemovedAccess(_ planned: [PlannedAction], _ execution: ExecutionResult, store: StateStore) {
+        for action in planned where action.kind.isRemoval {
+            guard case .applied? = execution.outcomes[action.key] else { continue }
+            do {
+                if action.kind == .removeAppRoleAssignment {
+                    try store.forgetAppRoleAssignment(id: action.targetId, userId: action.userId)
+                } else {
+                    try store.forgetGrant(id: action.targetId)
+                }
+            } catch {
+                context.log.warning("could not update the snapshot after removing \(action.targetId): \(error)")
+            }
+        }
     }
 
     /// Reads revoked users back once, so the snapshot holds Graph's new `signInSessionsValidFromDateTime` (the
@@ -97,7 +120,7 @@ extension NightlyRun {
     /// A write a killed run left `in_flight` is marked applied only when its effect is visible in tonight's
     /// snapshot. Anything else stays in flight: the planner re-sends it, or hands it to a person.
     private func confirmInFlightWrites(journal: [String: JournaledAction], findings: [Finding], leaverIds: Set<String>,
-                                       store: StateStore, runId: Int64) throws {
+                                       checkedApps: Set<String>, store: StateStore, runId: Int64) throws {
         let openFindingKeys = Set(findings.map(\.key))
         for (key, action) in journal where action.entry.state == .inFlight {
             let visible: Bool
@@ -108,6 +131,13 @@ extension NightlyRun {
                     && !openFindingKeys.contains("\(FindingKind.sessionsNotRevoked.rawValue):\(action.targetId)")
             case .disableDevice?:
                 visible = try store.deviceIsEnabled(action.targetId) == false
+            case .deactivateAppAccount?:
+                // Only a live answer from the app tonight proves the account inactive; the key names the app.
+                let checked = checkedApps.contains { action.findingKey.hasPrefix("\(FindingKind.appAccountActive.rawValue):\($0):") }
+                visible = checked && !openFindingKeys.contains(action.findingKey)
+            case .removeAppRoleAssignment?, .removeDelegatedGrant?:
+                // Still in the snapshot means not (known to be) removed: the planner sends it again, and 404 settles it.
+                visible = !action.findingKey.isEmpty && !openFindingKeys.contains(action.findingKey)
             case nil:
                 visible = false
             }

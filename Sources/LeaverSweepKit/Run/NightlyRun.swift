@@ -10,7 +10,7 @@ public struct RunResult: Sendable {
     public var mail: MailOutcome?
 
     /// A person has work to do: flagged findings or writes Graph refused.
-    public var needsAPerson: Bool { report.summary.flagged > 0 || report.summary.failed > 0 }
+    public var needsAPerson: Bool { report.summary.flagged > 0 || report.summary.failed > 0 || !report.appProblems.isEmpty }
     /// The blast-radius guard kept this run from writing.
     public var guardTripped: Bool { report.run.guardTripped != nil }
     public var failed: Bool { report.run.outcome != "completed" }
@@ -77,6 +77,7 @@ public struct NightlyRun {
         var reported: [ReportedFinding] = []
         var history: ReportHistory?
         var guardTripped: String?
+        var appStatuses: [AppStatus] = []
         do {
             let snapshotter = Snapshotter(graph: graph, store: store, log: context.log,
                                           crashAfterPages: context.environment["LEAVERSWEEP_TEST_CRASH_AFTER_PAGES"].flatMap(Int.init),
@@ -85,8 +86,14 @@ public struct NightlyRun {
                 try snapshotter.snapshot(runId: runId, runStart: startedAt, excludeGroups: configuration.policy.excludeGroups)
             }
             warnings += snapshot.warnings
+            let appsStarted = Date()
+            let apps = try AppChecks(configuration: configuration, environment: context.environment, transport: context.transport,
+                                     graph: graph, store: store, log: context.log, sleep: context.sleep).run(runStart: startedAt)
+            context.log.debug("apps: \(apps.statuses.count) app checks in \(RunLog.elapsed(since: appsStarted))")
+            warnings += apps.warnings
+            appStatuses = apps.statuses
             let reconciled = try reconcile(store: store, graph: graph, runId: runId, startedAt: startedAt,
-                                           newlyDisabled: snapshot.newlyDisabled, excludedMembers: snapshot.excludedMembers)
+                                           newlyDisabled: snapshot.newlyDisabled, excludedMembers: snapshot.excludedMembers, apps: apps)
             reported = reconciled.findings
             guardTripped = reconciled.guardTripped
             if let reason = guardTripped { warnings.insert(reason, at: 0) }
@@ -108,7 +115,7 @@ public struct NightlyRun {
             run: .init(id: runId, tenant: configuration.tenant.id, mode: mode, startedAt: startedAt, finishedAt: finishedAt,
                        outcome: failure == nil ? "completed" : "failed", failure: failure, disabledUsers: counts.disabled,
                        usersScanned: counts.all, devicesScanned: (try? store.countDevices()) ?? 0),
-            warnings: warnings, findings: reported, history: history
+            warnings: warnings, findings: reported, history: history, apps: appStatuses
         )
         report.run.guardTripped = guardTripped
         for warning in warnings { context.log.warning(warning) }

@@ -3,6 +3,7 @@ enum StateSchema {
     static var migrator: SQLiteMigrator {
         var migrator = SQLiteMigrator()
         migrator.register("001_initial", initial)
+        migrator.register("002_apps", apps)
         return migrator
     }
 
@@ -117,6 +118,34 @@ enum StateSchema {
         first_seen_run INTEGER NOT NULL,
         last_seen_run INTEGER NOT NULL,
         resolved_run INTEGER
+    );
+    """
+}
+
+extension StateSchema {
+    /// App checks (issue 4). Users gain the values SCIM apps are matched on; the users delta link is dropped so the
+    /// next run reads every user once and fills them in.
+    static let apps = """
+    ALTER TABLE users ADD COLUMN mail TEXT;
+    ALTER TABLE users ADD COLUMN mail_nickname TEXT;
+    ALTER TABLE users_staging ADD COLUMN mail TEXT;
+    ALTER TABLE users_staging ADD COLUMN mail_nickname TEXT;
+    DELETE FROM sync_state WHERE name = 'users_delta_link';
+    CREATE TABLE app_accounts (
+        app TEXT NOT NULL, user_id TEXT NOT NULL, account_id TEXT NOT NULL, user_name TEXT,
+        active INTEGER NOT NULL, checked_at INTEGER NOT NULL, PRIMARY KEY (app, user_id, account_id)
+    );
+    CREATE TABLE provisioned_accounts (
+        service_principal_id TEXT NOT NULL, user_id TEXT NOT NULL, app TEXT NOT NULL,
+        placed_at INTEGER, removed_at INTEGER, removal_failure TEXT, removal_failed_at INTEGER,
+        PRIMARY KEY (service_principal_id, user_id)
+    );
+    CREATE INDEX provisioned_accounts_by_user ON provisioned_accounts(user_id);
+    CREATE TABLE provisioning_apps (service_principal_id TEXT PRIMARY KEY, app TEXT NOT NULL, last_seen INTEGER NOT NULL);
+    CREATE TABLE service_principal_names (id TEXT PRIMARY KEY, display_name TEXT, read_at INTEGER NOT NULL);
+    CREATE TABLE acknowledgements (
+        app TEXT NOT NULL, user_id TEXT NOT NULL, acknowledged_at INTEGER NOT NULL, acknowledged_by TEXT,
+        PRIMARY KEY (app, user_id)
     );
     """
 }

@@ -10,9 +10,11 @@ extension StateStore {
         try db.transaction {
             let previous = try db.prepare("SELECT account_enabled FROM users WHERE id = ?")
             let upsert = try db.prepare("""
-                INSERT INTO users (id, upn, display_name, account_enabled, sessions_valid_from, on_prem_sync) VALUES (?, ?, ?, ?, NULL, ?)
+                INSERT INTO users (id, upn, display_name, account_enabled, sessions_valid_from, on_prem_sync, mail, mail_nickname)
+                VALUES (?, ?, ?, ?, NULL, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET upn = COALESCE(excluded.upn, upn), display_name = COALESCE(excluded.display_name, display_name),
-                    account_enabled = excluded.account_enabled, on_prem_sync = COALESCE(excluded.on_prem_sync, on_prem_sync)
+                    account_enabled = excluded.account_enabled, on_prem_sync = COALESCE(excluded.on_prem_sync, on_prem_sync),
+                    mail = COALESCE(excluded.mail, mail), mail_nickname = COALESCE(excluded.mail_nickname, mail_nickname)
                 """)
             var newlyDisabled = 0
             for user in changes {
@@ -20,7 +22,8 @@ extension StateStore {
                 // A changed user without accountEnabled would be a Graph bug; keep what we knew rather than guess.
                 guard let enabled = user.accountEnabled ?? before else { continue }
                 if before == true && !enabled { newlyDisabled += 1 }
-                try upsert.run([user.id, user.userPrincipalName ?? user.id, user.displayName, enabled, user.onPremisesSyncEnabled])
+                try upsert.run([user.id, user.userPrincipalName ?? user.id, user.displayName, enabled, user.onPremisesSyncEnabled,
+                                user.mail, user.mailNickname])
             }
             try removeUsers(removed)
             try setSyncValues(syncValues)
@@ -32,10 +35,8 @@ extension StateStore {
     /// Full rows for users read one by one (after a delta said they changed).
     func replaceUsers(_ users: [DirectoryUser]) throws {
         try db.transaction {
-            let insert = try db.prepare("INSERT OR REPLACE INTO users (id, upn, display_name, account_enabled, sessions_valid_from, on_prem_sync) VALUES (?, ?, ?, ?, ?, ?)")
-            for user in users {
-                try insert.run([user.id, user.userPrincipalName, user.displayName, user.accountEnabled, user.signInSessionsValidFrom, user.onPremisesSyncEnabled])
-            }
+            let insert = try db.prepare("INSERT OR REPLACE INTO users \(Self.userColumns) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            for user in users { try insert.run(Self.userRow(user)) }
         }
     }
 

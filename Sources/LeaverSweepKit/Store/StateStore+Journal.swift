@@ -9,12 +9,14 @@ public struct JournaledAction: Sendable, Equatable {
     public var appliedAt: Date?
     public var requestId: String?
     public var error: GraphErrorInfo?
+    /// The finding the write was for.
+    public var findingKey: String = ""
 }
 
 extension StateStore {
     /// Every action ever journaled, by key (the planner's view of the past).
     public func journal() throws -> [String: JournaledAction] {
-        let rows = try db.query("SELECT key, state, http_status, error_code, error_message, request_id, client_request_id, applied_at, kind, target_id FROM actions", []) { row -> JournaledAction in
+        let rows = try db.query("SELECT key, state, http_status, error_code, error_message, request_id, client_request_id, applied_at, kind, target_id, finding_key FROM actions", []) { row -> JournaledAction in
             let key = row.string(0) ?? ""
             let state = JournalEntry.State(rawValue: row.string(1) ?? "") ?? .inFlight
             let status = row.int(2).map(Int.init)
@@ -24,7 +26,7 @@ extension StateStore {
             let appliedAt = row.date(7)
             return JournaledAction(entry: JournalEntry(key: key, state: state, httpStatus: status, errorCode: row.string(3), appliedAt: appliedAt),
                                    kind: ActionKind(rawValue: row.string(8) ?? ""), targetId: row.string(9) ?? "",
-                                   appliedAt: appliedAt, requestId: row.string(5), error: error)
+                                   appliedAt: appliedAt, requestId: row.string(5), error: error, findingKey: row.string(10) ?? "")
         }
         return Dictionary(rows.map { ($0.entry.key, $0) }, uniquingKeysWith: { first, _ in first })
     }

@@ -39,11 +39,16 @@ extension StateStore {
     /// Writes one page of users to staging in one transaction with one prepared statement.
     public func stageUsers(_ users: [DirectoryUser]) throws {
         try db.transaction {
-            let insert = try db.prepare("INSERT OR REPLACE INTO users_staging (id, upn, display_name, account_enabled, sessions_valid_from, on_prem_sync) VALUES (?, ?, ?, ?, ?, ?)")
-            for user in users {
-                try insert.run([user.id, user.userPrincipalName, user.displayName, user.accountEnabled, user.signInSessionsValidFrom, user.onPremisesSyncEnabled])
-            }
+            let insert = try db.prepare("INSERT OR REPLACE INTO users_staging \(Self.userColumns) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            for user in users { try insert.run(Self.userRow(user)) }
         }
+    }
+
+    static let userColumns = "(id, upn, display_name, account_enabled, sessions_valid_from, on_prem_sync, mail, mail_nickname)"
+
+    static func userRow(_ user: DirectoryUser) -> [SQLiteBindable?] {
+        [user.id, user.userPrincipalName, user.displayName, user.accountEnabled, user.signInSessionsValidFrom, user.onPremisesSyncEnabled,
+         user.mail, user.mailNickname]
     }
 
     public func stageDevices(_ devices: [DirectoryDevice]) throws {
@@ -113,19 +118,28 @@ extension StateStore {
 
     /// Loads the disabled users one at a time with everything the planner needs, so memory follows the number
     /// of leavers, not the size of the tenant.
-    public func forEachLeaverCase(_ body: (LeaverCase) throws -> Void) throws {
+    ///
+    /// - Parameter apps: tonight's app context; with it, each case carries its app accounts, provisioned accounts
+    ///   and manual checklist lines.
+    public func forEachLeaverCase(apps: LeaverAppContext? = nil, _ body: (LeaverCase) throws -> Void) throws {
+        let appEvidence = try apps.map { try AppEvidenceReader(db: db, context: $0) }
         let devices = try db.prepare("""
             SELECT d.id, d.device_id, d.display_name, d.account_enabled, d.operating_system, d.trust_type, d.is_managed, d.on_prem_sync
             FROM device_owners o JOIN devices d ON d.id = o.device_id WHERE o.user_id = ? ORDER BY d.id
             """)
         let assignments = try db.prepare("SELECT id, app_role_id, principal_id, principal_type, principal_display_name, resource_id, resource_display_name FROM app_role_assignments WHERE user_id = ? ORDER BY id")
-        let grants = try db.prepare("SELECT id, client_id, consent_type, principal_id, resource_id, scope FROM oauth2_grants WHERE user_id = ? ORDER BY id")
+        let grants = try db.prepare("""
+            SELECT g.id, g.client_id, g.consent_type, g.principal_id, g.resource_id, g.scope, n.display_name
+            FROM oauth2_grants g LEFT JOIN service_principal_names n ON n.id = g.client_id WHERE g.user_id = ? ORDER BY g.id
+            """)
         let users = try db.query("""
-            SELECT u.id, u.upn, u.display_name, u.sessions_valid_from, u.on_prem_sync, s.first_seen_disabled, s.audit_disabled_at, s.audit_enabled_at
+            SELECT u.id, u.upn, u.display_name, u.sessions_valid_from, u.on_prem_sync, s.first_seen_disabled, s.audit_disabled_at, s.audit_enabled_at,
+                u.mail, u.mail_nickname
             FROM users u JOIN user_disabled_since s ON s.user_id = u.id WHERE u.account_enabled = 0 ORDER BY u.id
             """, []) { row -> (DirectoryUser, Date, Date?) in
             let user = DirectoryUser(id: row.string(0) ?? "", userPrincipalName: row.string(1) ?? "", displayName: row.string(2),
-                                     accountEnabled: false, signInSessionsValidFrom: row.date(3), onPremisesSyncEnabled: row.bool(4))
+                                     accountEnabled: false, signInSessionsValidFrom: row.date(3), onPremisesSyncEnabled: row.bool(4),
+                                     mail: row.string(8), mailNickname: row.string(9))
             // A disable event older than a later enable belongs to an earlier episode: don't trust it for this one.
             var audit = row.date(6)
             if let disabled = audit, let enabled = row.date(7), enabled > disabled { audit = nil }
@@ -143,11 +157,13 @@ extension StateStore {
             }
             let userGrants = try grants.query([user.id]) { row in
                 DelegatedGrant(id: row.string(0) ?? "", clientId: row.string(1) ?? "", consentType: row.string(2) ?? "", principalId: row.string(3),
-                               resourceId: row.string(4) ?? "", scope: row.string(5))
+                               resourceId: row.string(4) ?? "", scope: row.string(5), clientDisplayName: row.string(6))
             }
             let disabledAt = audit.map { DisabledTime(at: $0, source: .auditLog) } ?? DisabledTime(at: firstSeen, source: .firstSeenDisabled)
-            try body(LeaverCase(user: user, disabledAt: disabledAt, firstSeenDisabled: firstSeen, devices: ownedDevices,
-                                appRoleAssignments: roleAssignments, delegatedGrants: userGrants))
+            var leaver = LeaverCase(user: user, disabledAt: disabledAt, firstSeenDisabled: firstSeen, devices: ownedDevices,
+                                    appRoleAssignments: roleAssignments, delegatedGrants: userGrants)
+            try appEvidence?.add(to: &leaver)
+            try body(leaver)
         }
     }
 }

@@ -6,20 +6,27 @@ import Foundation
 /// - `run_id`: the run's id.
 /// - `tenant`: the tenant as configured (domain or id).
 /// - `finding_key`: stable across runs (`kind:objectId`; see the JSON report).
-/// - `kind`: `sessions_not_revoked`, `leftover_device`, `app_role_assignment` or `delegated_grant`.
+/// - `kind`: `sessions_not_revoked`, `leftover_device`, `app_role_assignment`, `delegated_grant`,
+///   `app_account_active`, `provisioned_account_lingering` or `manual_deprovisioning`.
 /// - `status`: `planned`, `applied`, `failed`, `flagged` or `excluded`.
 /// - `is_new`: `true` when first seen in this run, else `false` (also `false` when the run has no history, and
 ///   for findings of excluded accounts, which are never new drift).
 /// - `first_seen`: when the finding was first seen (ISO 8601 UTC); empty for findings not open tonight.
 /// - `user_id`, `user_principal_name`, `user_display_name`: the disabled user.
 /// - `object_id`, `object_display_name`: the device, app role assignment (named after the resource app), grant
-///   (named after the client app) or, for sessions, the user.
+///   (named after the client app), SCIM account (named after the app), provisioning service principal (named
+///   after the app) or, for sessions, the user (a manual app's line: the user's id, named after the app).
 /// - `detail`: the finding's sentence.
-/// - `action`: `revoke_sessions` or `disable_device`, or empty.
+/// - `action`: `revoke_sessions`, `disable_device`, `deactivate_app_account`, `remove_app_role_assignment` or
+///   `remove_delegated_grant`, or empty.
 /// - `human_task`: what a person must do (`disable_in_on_premises_ad`, `disable_in_mdm`, `review_app_access`,
-///   `review_re_enabled_device`, `investigate_failed_action`), or empty.
+///   `review_re_enabled_device`, `investigate_failed_action`, `deprovision_in_app`, `deprovision_by_hand`), or
+///   empty.
 /// - `request_id`: Graph's request-id of the write (applied or failed), or empty.
-/// - `error_code`, `error_message`: Graph's error for a failed write, or empty.
+/// - `error_code`, `error_message`: Graph's (or, for `deactivate_app_account`, the app's) error for a failed
+///   write, or empty.
+/// - `app`: the app the finding belongs to (as configured, or the app's display name in Entra), so a spreadsheet
+///   can filter one app's rows; empty for sessions and devices.
 ///
 /// Format: RFC 4180 — comma separated, CRLF after every row including the last, cells quoted when they contain
 /// `,` `"` CR or LF, quotes doubled. UTF-8 starting with a byte order mark, because Excel (where admins open the
@@ -36,7 +43,7 @@ public enum CSVReport {
     public static let columns = [
         "run_id", "tenant", "finding_key", "kind", "status", "is_new", "first_seen",
         "user_id", "user_principal_name", "user_display_name", "object_id", "object_display_name",
-        "detail", "action", "human_task", "request_id", "error_code", "error_message",
+        "detail", "action", "human_task", "request_id", "error_code", "error_message", "app",
     ]
 
     public static func render(_ report: RunReport, byteOrderMark: Bool = true) -> String {
@@ -64,6 +71,7 @@ public enum CSVReport {
                 finding.requestId ?? finding.error?.requestId ?? "",
                 finding.error?.code ?? "",
                 finding.error?.message ?? "",
+                finding.app ?? "",
             ])
         }
         return csv

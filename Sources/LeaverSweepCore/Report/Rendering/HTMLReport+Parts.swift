@@ -164,7 +164,7 @@ extension HTMLReport {
             let status = error.httpStatus.map { "HTTP \($0) " } ?? ""
             let code = error.code.map { "<strong>\(HTMLText.safe($0, limit: 80))</strong>: " } ?? ""
             html += "<div style=\"margin-top:4px;font-size:12px;color:\(Palette.failed.foreground);\">"
-                + "Graph said \(status)\(code)\(HTMLText.safe(error.message))"
+                + "\(finding.answeredBy) said \(status)\(code)\(HTMLText.safe(error.message))"
                 + "<br>request-id <code>\(HTMLText.safe(error.requestId ?? "none", limit: 80))</code></div>"
         } else if let requestId = finding.requestId, finding.status == .applied {
             html += "<div style=\"margin-top:4px;font-size:12px;color:\(Palette.muted);\">request-id <code>\(HTMLText.safe(requestId, limit: 80))</code></div>"

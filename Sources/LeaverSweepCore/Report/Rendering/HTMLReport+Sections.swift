@@ -65,8 +65,12 @@ extension HTMLReport {
             html += subheading(title, count: entries.count, note: note)
             html += findingsTable(entries, last: .none, markNew: markNew, listing: &listing)
         }
-        html += groupedTable("App role assignments to remove, by app", note: "Remove these users from the app, or from the group that grants the role.", lists.appRoleAssignmentsByApp, listing: &listing)
-        html += groupedTable("Delegated grants to revoke, by client app", note: "These users consented to the client app themselves; revoke the grant.", lists.delegatedGrantsByClient, listing: &listing)
+        let appRows = lists.appsByName.reduce(0) { $0 + $1.entries.count }
+        if appRows > 0 {
+            // Listed once, app by app, in the next section: the admin works through an app's users together.
+            let apps = lists.appsByName.count
+            html += subheading("App access and accounts to take away", count: appRows, note: "Listed under Apps below, in \(apps) \(apps == 1 ? "app" : "apps").")
+        }
         if !lists.failedWritesToInvestigate.isEmpty {
             html += subheading("Failed writes to investigate", count: lists.failedWritesToInvestigate.count, note: "Use the request-id when you ask Microsoft support.")
             html += findingsTable(lists.failedWritesToInvestigate, last: .none, markNew: markNew, listing: &listing)
@@ -81,24 +85,6 @@ extension HTMLReport {
             note: "Excluded by policy (for example break-glass accounts), or enabled again during the run. Nothing was done.",
             findingsTable(digest.excluded, last: .none, markNew: false, listing: &listing)
         )
-    }
-
-    /// Apps as grey heading rows with their users below: the admin works app by app.
-    static func groupedTable(_ title: String, note: String, _ groups: [ReportDigest.AppGroup], listing: inout ReportListing) -> String {
-        guard !groups.isEmpty else { return "" }
-        let total = groups.reduce(0) { $0 + $1.entries.count }
-        let (shown, hidden) = ReportListing.capped(groups, limit: listing.limit)
-        var html = subheading(title, count: total, note: note) + tableStart
-        for (group, entries) in shown {
-            html += "<tr><td colspan=\"2\" style=\"background-color:\(Palette.neutral.background);color:\(Palette.text);font-weight:bold;\">"
-                + "\(HTMLText.safe(group.app, limit: 100)) <span style=\"font-weight:normal;color:\(Palette.neutral.foreground);\">· \(group.userCount) "
-                + "\(group.userCount == 1 ? "user" : "users")</span></td></tr>\n"
-            for entry in entries {
-                let detail = listing.showsDetail(of: entry) ? detailCell(entry.finding) : ""
-                html += "<tr valign=\"top\"><td width=\"40%\" style=\"\(cell)padding-left:14px;\">\(userCell(entry.finding.user))</td><td style=\"\(cell)\">\(detail)</td></tr>\n"
-            }
-        }
-        return html + "</table>\n" + moreNote(hidden)
     }
 
     static func fixedTable(_ entries: [ReportDigest.FixedEntry], limit: Int) -> String {

@@ -54,11 +54,12 @@ public enum HTMLReport {
         <table role="presentation" width="720" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:720px;background-color:#ffffff;border:1px solid \(Palette.rule);font-family:\(Palette.fontStack);font-size:14px;line-height:20px;color:\(Palette.text);">
 
         """
-        // Work for a person comes right after the numbers, before the long lists; each list is capped and each
+        // Work for a person comes right after the numbers, app by app next, before the long lists; each list is capped and each
         // finding's detail is shown once (see `ReportListing`), so the whole report stays far below Gmail's clip.
         html += header(digest)
         html += summary(digest)
         html += needsPerson(digest, listing: &listing)
+        html += apps(digest, listing: &listing)
         html += changes(digest, listing: &listing)
         html += actions(digest, listing: &listing)
         html += excluded(digest, listing: &listing)
@@ -131,6 +132,7 @@ public enum HTMLReport {
             <div style="font-size:11px;line-height:14px;letter-spacing:0.5px;text-transform:uppercase;color:\(Palette.muted);">\(label)</div></td>
             """
         }.joined(separator: "\n")
+        // An app that could not be checked is not "nothing found": say so where no one scrolls past it.
         return """
         <tr><td class="ls-pad" style="padding:16px 26px 0 26px;">
         <table role="presentation" width="100%" cellpadding="0" cellspacing="6" border="0" style="border-collapse:separate;"><tr>
@@ -138,7 +140,7 @@ public enum HTMLReport {
         </tr></table>
         </td></tr>
 
-        """
+        """ + appProblemCallout(digest)
     }
 
     static func trend(_ digest: ReportDigest) -> String {

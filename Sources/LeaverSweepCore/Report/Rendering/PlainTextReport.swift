@@ -18,6 +18,7 @@ public enum PlainTextReport {
         var listing = ReportListing(digest)
         header(digest, into: &out)
         needsPerson(digest, into: &out, listing: &listing)
+        apps(digest, into: &out, listing: &listing)
         changes(digest, into: &out, listing: &listing)
         actions(digest, into: &out, listing: &listing)
         if !digest.excluded.isEmpty {
@@ -55,6 +56,7 @@ public enum PlainTextReport {
         let history = { (value: Int) in digest.hasHistory ? "\(value)" : "-" }
         let action = header.isReportOnly ? "\(counts.planned) planned" : "\(counts.applied) applied"
         out.line("  \(history(counts.new)) new   \(counts.open) open   \(history(counts.fixed)) fixed   \(action)   \(counts.failed) failed   \(counts.needsPerson) need a person")
+        appProblems(digest, into: &out)
     }
 
     static func changes(_ digest: ReportDigest, into out: inout TextLines, listing: inout ReportListing) {
@@ -130,21 +132,12 @@ public enum PlainTextReport {
             out.wrap("  \(note)", continuation: "  ")
             out.entries(entries, showAge: false, markNew: markNew, listing: &listing)
         }
-        let grouped: [(String, [ReportDigest.AppGroup])] = [
-            ("App role assignments to remove, by app", lists.appRoleAssignmentsByApp),
-            ("Delegated grants to revoke, by client app", lists.delegatedGrantsByClient),
-        ]
-        for (title, groups) in grouped where !groups.isEmpty {
-            out.subheading("\(title) (\(groups.reduce(0) { $0 + $1.entries.count }))")
-            let capped = ReportListing.capped(groups, limit: listing.limit)
-            for (group, entries) in capped.shown {
-                out.line("  \(TerminalText.safe(group.app, limit: 100)) — \(group.userCount) \(group.userCount == 1 ? "user" : "users")")
-                for entry in entries {
-                    let detail = listing.showsDetail(of: entry) ? TerminalText.safe(entry.finding.detail) : "(see above)"
-                    out.wrap("    - \(TextLines.user(entry.finding.user)): \(detail)", continuation: "        ")
-                }
-            }
-            out.more(capped.hidden)
+        let appRows = lists.appsByName.reduce(0) { $0 + $1.entries.count }
+        if appRows > 0 {
+            // Listed once, app by app, in the next section: the admin works through an app's users together.
+            let apps = lists.appsByName.count
+            out.subheading("App access and accounts to take away (\(appRows))")
+            out.wrap("  Listed under APPS below, in \(apps) \(apps == 1 ? "app" : "apps").", continuation: "  ")
         }
         if !lists.failedWritesToInvestigate.isEmpty {
             out.subheading("Failed writes to investigate (\(lists.failedWritesToInvestigate.count))")

@@ -53,6 +53,7 @@ extension ReportDigest {
         self.failedTonight = select { $0.status == .failed }
         self.planned = select { $0.status == .planned }
         self.needsPerson = NeedsPerson(open: open)
+        self.apps = Self.appSections(entries: entries, statuses: report.apps)
         self.excluded = select { $0.status == .excluded }
         self.trend = (history?.trend ?? []).suffix(14).map { point in
             TrendBar(
@@ -88,6 +89,22 @@ extension ReportDigest {
         return String(formatted.dropFirst(5).prefix(5))
     }
 
+    /// Every app named by a finding or a status, alphabetically; within an app, open findings (oldest first) and
+    /// then the ones acted on, users alphabetically within each.
+    static func appSections(entries: [Entry], statuses: [AppStatus]) -> [AppSection] {
+        var byApp: [String: [Entry]] = [:]
+        for entry in entries where entry.finding.status != .excluded {
+            guard let app = entry.appName else { continue }
+            byApp[app, default: []].append(entry)
+        }
+        let names = Set(byApp.keys).union(statuses.map(\.app))
+        return names.sorted { ($0.lowercased(), $0) < ($1.lowercased(), $1) }.map { app in
+            let all = (byApp[app] ?? []).sorted { $0.finding.user.userPrincipalName.lowercased() < $1.finding.user.userPrincipalName.lowercased() }
+            let open = oldestFirst(all.filter { $0.finding.status != .applied })
+            return AppSection(app: app, statuses: statuses.filter { $0.app == app }, entries: open + all.filter { $0.finding.status == .applied })
+        }
+    }
+
     /// Longest open first; findings without a known age (no history) keep their order at the end.
     static func oldestFirst(_ entries: [Entry]) -> [Entry] {
         entries.enumerated().sorted { lhs, rhs in
@@ -101,12 +118,11 @@ extension ReportDigest.NeedsPerson {
     /// Sorts open findings with a human task into the lists; tonight's failures without one are "to investigate".
     init(open: [ReportDigest.Entry]) {
         func tasked(_ task: HumanTask) -> [ReportDigest.Entry] { open.filter { $0.finding.humanTask == task } }
-        let appAccess = tasked(.reviewAppAccess)
+        let appTasks: Set<HumanTask> = [.reviewAppAccess, .deprovisionInApp, .deprovisionByHand]
         self.disableInOnPremisesAD = tasked(.disableInOnPremisesAD)
         self.disableInMDM = tasked(.disableInMDM)
         self.reEnabledDevices = tasked(.reviewReenabledDevice)
-        self.appRoleAssignmentsByApp = Self.grouped(appAccess.filter { $0.finding.kind != .delegatedGrant })
-        self.delegatedGrantsByClient = Self.grouped(appAccess.filter { $0.finding.kind == .delegatedGrant })
+        self.appsByName = Self.grouped(open.filter { $0.finding.humanTask.map(appTasks.contains) ?? false })
         self.failedWritesToInvestigate = open.filter { entry in
             entry.finding.humanTask == .investigateFailedAction || (entry.finding.status == .failed && entry.finding.humanTask == nil)
         }
@@ -117,7 +133,7 @@ extension ReportDigest.NeedsPerson {
         var order: [String] = []
         var groups: [String: [ReportDigest.Entry]] = [:]
         for entry in entries {
-            let app = entry.objectName
+            let app = entry.appName ?? entry.objectName
             if groups[app] == nil { order.append(app) }
             groups[app, default: []].append(entry)
         }

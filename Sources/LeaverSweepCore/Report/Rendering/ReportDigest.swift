@@ -25,6 +25,8 @@ public struct ReportDigest: Sendable, Equatable {
     /// Writes LeaverSweep would send; not sent in report mode, a dry run or a run that stopped early.
     public var planned: [Entry]
     public var needsPerson: NeedsPerson
+    /// The per-app view: every app with a finding or a check tonight, alphabetically.
+    public var apps: [AppSection]
     /// Findings of excluded accounts (and of accounts enabled again during the run): nothing was done.
     public var excluded: [Entry]
     /// Open findings after each of the last runs (up to 14), oldest first, tonight last.
@@ -35,6 +37,9 @@ public struct ReportDigest: Sendable, Equatable {
 
     /// The first recorded run: there is history, but no earlier run, so every finding is new.
     public var isFirstRun: Bool { hasHistory && header.previousRunId == nil }
+
+    /// Apps that could not be checked or whose provisioning is stalled: the summary names them.
+    public var appsWithProblems: [AppSection] { apps.filter { !$0.problems.isEmpty } }
 
     public struct Header: Sendable, Equatable {
         public var tenant: String
@@ -83,6 +88,16 @@ public struct ReportDigest: Sendable, Equatable {
 
         /// The device, app or client the finding is about, by name when it has one.
         public var objectName: String { finding.object.displayName ?? finding.object.id }
+
+        /// The app the finding belongs to. Reports stored before findings carried `app` name an app role
+        /// assignment's or a grant's app only as its object, so that stands in.
+        public var appName: String? {
+            if let app = finding.app { return app }
+            switch finding.kind {
+            case .sessionsNotRevoked, .leftoverDevice: return nil
+            default: return objectName
+            }
+        }
     }
 
     public struct FixedEntry: Sendable, Equatable {
@@ -99,22 +114,34 @@ public struct ReportDigest: Sendable, Equatable {
         public var disableInMDM: [Entry]
         /// Devices someone enabled again after LeaverSweep disabled them.
         public var reEnabledDevices: [Entry]
-        /// App role assignments to remove by hand, grouped by the resource app.
-        public var appRoleAssignmentsByApp: [AppGroup]
-        /// Delegated consents to revoke by hand, grouped by the client app.
-        public var delegatedGrantsByClient: [AppGroup]
+        /// App access and app accounts a person must take away, grouped by app (listed in the per-app view).
+        public var appsByName: [AppGroup]
         /// Writes Graph refused for good, and tonight's failures that no other list covers.
         public var failedWritesToInvestigate: [Entry]
 
         /// How many findings the lists hold.
         public var count: Int {
             disableInOnPremisesAD.count + disableInMDM.count + reEnabledDevices.count
-                + appRoleAssignmentsByApp.reduce(0) { $0 + $1.entries.count }
-                + delegatedGrantsByClient.reduce(0) { $0 + $1.entries.count }
+                + appsByName.reduce(0) { $0 + $1.entries.count }
                 + failedWritesToInvestigate.count
         }
 
         public var isEmpty: Bool { count == 0 }
+    }
+
+    /// One app in the per-app view: how its check went, and every leaver with access or an account there.
+    public struct AppSection: Sendable, Equatable {
+        public var app: String
+        /// Tonight's checks of this app (a SCIM lookup, an Entra provisioning job, a manual checklist); empty for
+        /// apps known only from app role assignments or grants.
+        public var statuses: [AppStatus]
+        /// Findings for this app, excluded accounts left out: open ones first (oldest first), then those acted on.
+        public var entries: [Entry]
+
+        public var problems: [AppStatus] { statuses.filter(\.isProblem) }
+        /// People, not rows.
+        public var userCount: Int { Set(entries.map(\.finding.user.id)).count }
+        public var openCount: Int { entries.filter { $0.finding.status != .applied }.count }
     }
 
     public struct AppGroup: Sendable, Equatable {
@@ -151,6 +178,9 @@ extension FindingKind {
         case .leftoverDevice: return "device still enabled"
         case .appRoleAssignment: return "app role assignment"
         case .delegatedGrant: return "delegated grant"
+        case .appAccountActive: return "app account still active"
+        case .provisionedAccountLingering: return "provisioned account not removed"
+        case .manualDeprovisioning: return "deprovision by hand"
         }
     }
 }

@@ -28,10 +28,11 @@ struct ReportListing {
             return
         }
         let needs = digest.needsPerson
-        var lengths = [
-            needs.disableInOnPremisesAD.count, needs.disableInMDM.count, needs.reEnabledDevices.count,
-            needs.appRoleAssignmentsByApp.reduce(0) { $0 + $1.entries.count },
-            needs.delegatedGrantsByClient.reduce(0) { $0 + $1.entries.count },
+        // The Apps section is one list (its rows cut in all, see `cappedApps`); the apps with a problem shown
+        // there are rows too.
+        let appRows: Int = digest.apps.reduce(0) { $0 + $1.entries.count }
+        var lengths: [Int] = [
+            needs.disableInOnPremisesAD.count, needs.disableInMDM.count, needs.reEnabledDevices.count, appRows, digest.appsWithProblems.count,
             needs.failedWritesToInvestigate.count, digest.planned.count, digest.appliedEarlier.count, digest.excluded.count,
         ]
         if !digest.header.isReportOnly { lengths += [digest.failedTonight.count, digest.appliedTonight.count] }
@@ -49,21 +50,6 @@ struct ReportListing {
     /// The rows to show, and how many are left out.
     static func capped<Row>(_ rows: [Row], limit: Int) -> (shown: ArraySlice<Row>, hidden: Int) {
         (rows.prefix(limit), max(0, rows.count - limit))
-    }
-
-    /// App groups cut after `limit` rows in all, the last group possibly partly shown; each group keeps its own
-    /// user count.
-    static func capped(_ groups: [ReportDigest.AppGroup], limit: Int) -> (shown: [(group: ReportDigest.AppGroup, entries: ArraySlice<ReportDigest.Entry>)], hidden: Int) {
-        var left = limit
-        var shown: [(group: ReportDigest.AppGroup, entries: ArraySlice<ReportDigest.Entry>)] = []
-        var hidden = 0
-        for group in groups {
-            let take = min(left, group.entries.count)
-            if take > 0 { shown.append((group, group.entries.prefix(take))) }
-            hidden += group.entries.count - take
-            left -= take
-        }
-        return (shown, hidden)
     }
 
     /// The note under a cut list.

@@ -52,18 +52,22 @@ struct TextLines {
             if showAge, let days = entry.ageDays { first += " — open \(days == 1 ? "1 day" : "\(days) days")" }
             if showTask, let task = finding.humanTask { first += " → \(task.label)" }
             wrap(first, continuation: "      ")
-            guard listing.showsDetail(of: entry) else { continue }
-            wrap("      \(TerminalText.safe(finding.detail))", continuation: "      ")
-            if let error = finding.error {
-                let status = error.httpStatus.map { "HTTP \($0) " } ?? ""
-                let code = error.code.map { "\(TerminalText.safe($0, limit: 80)): " } ?? ""
-                wrap("      Graph said \(status)\(code)\(TerminalText.safe(error.message))", continuation: "      ")
-                line("      request-id \(TerminalText.safe(error.requestId ?? "none", limit: 80))")
-            } else if let requestId = finding.requestId, finding.status == .applied {
-                line("      request-id \(TerminalText.safe(requestId, limit: 80))")
-            }
+            if listing.showsDetail(of: entry) { detail(of: finding) }
         }
         more(hidden)
+    }
+
+    /// The finding's sentence, and the error of its write (or the request-id of an applied one).
+    mutating func detail(of finding: ReportedFinding) {
+        wrap("      \(TerminalText.safe(finding.detail))", continuation: "      ")
+        if let error = finding.error {
+            let status = error.httpStatus.map { "HTTP \($0) " } ?? ""
+            let code = error.code.map { "\(TerminalText.safe($0, limit: 80)): " } ?? ""
+            wrap("      \(finding.answeredBy) said \(status)\(code)\(TerminalText.safe(error.message))", continuation: "      ")
+            line("      request-id \(TerminalText.safe(error.requestId ?? "none", limit: 80))")
+        } else if let requestId = finding.requestId, finding.status == .applied {
+            line("      request-id \(TerminalText.safe(requestId, limit: 80))")
+        }
     }
 
     /// "…and N more — see the attached CSV", when a list was cut.

@@ -1,0 +1,210 @@
+import Foundation
+import LeaverSweepCore
+
+/// App evidence: SCIM accounts as last seen, what Entra's provisioning logs placed and removed, and the manual
+/// checklist's acknowledgements.
+extension StateStore {
+    /// One account a SCIM app returned for a user.
+    public struct SeenAppAccount: Sendable, Equatable {
+        public var accountId: String
+        public var userName: String?
+        public var active: Bool
+
+        public init(accountId: String, userName: String?, active: Bool) {
+            self.accountId = accountId
+            self.userName = userName
+            self.active = active
+        }
+    }
+
+    /// Replaces what is known about one user's accounts in one app with tonight's answer (none found is an answer).
+    public func recordAppAccounts(app: String, userId: String, accounts: [SeenAppAccount], checkedAt: Date) throws {
+        try db.transaction {
+            try db.run("DELETE FROM app_accounts WHERE app = ? AND user_id = ?", [app, userId])
+            let insert = try db.prepare("INSERT OR REPLACE INTO app_accounts (app, user_id, account_id, user_name, active, checked_at) VALUES (?, ?, ?, ?, ?, ?)")
+            for account in accounts { try insert.run([app, userId, account.accountId, account.userName, account.active, checkedAt]) }
+        }
+    }
+
+    /// After a deactivation the app answered: the stored state follows, so the next run starts from the truth.
+    public func markAppAccountInactive(app: String, accountId: String, at: Date) throws {
+        try db.run("UPDATE app_accounts SET active = 0, checked_at = ? WHERE app = ? AND account_id = ?", [at, app, accountId])
+    }
+
+    /// Forgets apps no longer configured, so a removed app's last known accounts are not reported forever.
+    public func forgetAppAccounts(except apps: [String]) throws {
+        let placeholders = apps.map { _ in "?" }.joined(separator: ", ")
+        try db.run("DELETE FROM app_accounts WHERE app NOT IN (\(placeholders.isEmpty ? "''" : placeholders))", apps)
+    }
+
+    /// Removed by LeaverSweep: out of the snapshot at once, so tomorrow's delta night does not report it again.
+    public func forgetAppRoleAssignment(id: String, userId: String) throws {
+        try db.run("DELETE FROM app_role_assignments WHERE id = ? AND user_id = ?", [id, userId])
+    }
+
+    public func forgetGrant(id: String) throws {
+        try db.run("DELETE FROM oauth2_grants WHERE id = ?", [id])
+    }
+
+    // MARK: Entra provisioning logs
+
+    /// What one provisioning log record says about a user's account in an app.
+    public struct ProvisioningEvidence: Sendable, Equatable {
+        public enum Effect: Sendable, Equatable { case placed, removed, removalFailed(String) }
+        public var servicePrincipalId: String
+        public var app: String
+        public var userId: String
+        public var at: Date
+        public var effect: Effect
+
+        public init(servicePrincipalId: String, app: String, userId: String, at: Date, effect: Effect) {
+            self.servicePrincipalId = servicePrincipalId
+            self.app = app
+            self.userId = userId
+            self.at = at
+            self.effect = effect
+        }
+    }
+
+    /// Folds log records into one row per user and app: the latest placement, removal and failed removal. Records
+    /// may arrive in any order and again (the read window overlaps), so every column only moves forward.
+    public func recordProvisioning(_ evidence: [ProvisioningEvidence], seenAt: Date) throws {
+        guard !evidence.isEmpty else { return }
+        try db.transaction {
+            let ensure = try db.prepare("INSERT OR IGNORE INTO provisioned_accounts (service_principal_id, user_id, app) VALUES (?, ?, ?)")
+            let placed = try db.prepare("UPDATE provisioned_accounts SET placed_at = ?, app = ? WHERE service_principal_id = ? AND user_id = ? AND (placed_at IS NULL OR placed_at < ?)")
+            let removed = try db.prepare("UPDATE provisioned_accounts SET removed_at = ? WHERE service_principal_id = ? AND user_id = ? AND (removed_at IS NULL OR removed_at < ?)")
+            let failed = try db.prepare("UPDATE provisioned_accounts SET removal_failure = ?, removal_failed_at = ? WHERE service_principal_id = ? AND user_id = ? AND (removal_failed_at IS NULL OR removal_failed_at < ?)")
+            let app = try db.prepare("INSERT INTO provisioning_apps (service_principal_id, app, last_seen) VALUES (?, ?, ?) ON CONFLICT(service_principal_id) DO UPDATE SET app = excluded.app, last_seen = excluded.last_seen")
+            var apps: [String: String] = [:]
+            for item in evidence {
+                try ensure.run([item.servicePrincipalId, item.userId, item.app])
+                switch item.effect {
+                case .placed: try placed.run([item.at, item.app, item.servicePrincipalId, item.userId, item.at])
+                case .removed: try removed.run([item.at, item.servicePrincipalId, item.userId, item.at])
+                case .removalFailed(let reason): try failed.run([reason, item.at, item.servicePrincipalId, item.userId, item.at])
+                }
+                apps[item.servicePrincipalId] = item.app
+            }
+            for (id, name) in apps { try app.run([id, name, seenAt]) }
+        }
+    }
+
+    /// Service principals found with a provisioning job by the weekly discovery.
+    public func rememberProvisioningApps(_ apps: [(servicePrincipalId: String, app: String)], seenAt: Date) throws {
+        try db.transaction {
+            let upsert = try db.prepare("INSERT INTO provisioning_apps (service_principal_id, app, last_seen) VALUES (?, ?, ?) ON CONFLICT(service_principal_id) DO UPDATE SET app = excluded.app, last_seen = excluded.last_seen")
+            for app in apps { try upsert.run([app.servicePrincipalId, app.app, seenAt]) }
+        }
+    }
+
+    /// Service principals seen provisioning, newest name for each; forgotten after 60 days without a log record.
+    public func provisioningApps(now: Date) throws -> [(servicePrincipalId: String, app: String)] {
+        try db.run("DELETE FROM provisioning_apps WHERE last_seen < ?", [now.addingTimeInterval(-60 * 86_400)])
+        return try db.query("SELECT service_principal_id, app FROM provisioning_apps ORDER BY app, service_principal_id", []) {
+            (servicePrincipalId: $0.string(0) ?? "", app: $0.string(1) ?? "")
+        }
+    }
+
+    // MARK: Client app names
+
+    /// Client apps of leavers' own consents whose names were never looked up.
+    public func unnamedGrantClients() throws -> [String] {
+        try db.query("""
+            SELECT DISTINCT g.client_id FROM oauth2_grants g JOIN users u ON u.id = g.user_id
+            WHERE u.account_enabled = 0 AND g.client_id IS NOT NULL
+              AND g.client_id NOT IN (SELECT id FROM service_principal_names) ORDER BY g.client_id
+            """, []) { $0.string(0) ?? "" }
+    }
+
+    /// Names are kept: a service principal's display name rarely changes, and a stale name still finds the app.
+    public func rememberServicePrincipalNames(_ names: [(id: String, displayName: String?)], at: Date) throws {
+        try db.transaction {
+            let insert = try db.prepare("INSERT OR REPLACE INTO service_principal_names (id, display_name, read_at) VALUES (?, ?, ?)")
+            for name in names { try insert.run([name.id, name.displayName, at]) }
+        }
+    }
+
+    // MARK: Manual checklist
+
+    /// `leaversweep ack APP USER`: the account in the manual app was deprovisioned by hand.
+    public func acknowledge(app: String, userId: String, at: Date, by: String?) throws {
+        try db.run("""
+            INSERT INTO acknowledgements (app, user_id, acknowledged_at, acknowledged_by) VALUES (?, ?, ?, ?)
+            ON CONFLICT(app, user_id) DO UPDATE SET acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by
+            """, [app, userId, at, by])
+    }
+
+    /// A user by object id or UPN (case-insensitive), as `leaversweep ack` is given it.
+    public func findUser(_ idOrUPN: String) throws -> DirectoryUser? {
+        try db.query("SELECT id, upn, display_name, account_enabled FROM users WHERE id = ?1 COLLATE NOCASE OR upn = ?1 COLLATE NOCASE LIMIT 1", [idOrUPN]) { row in
+            DirectoryUser(id: row.string(0) ?? "", userPrincipalName: row.string(1) ?? "", displayName: row.string(2), accountEnabled: row.bool(3) ?? true)
+        }.first
+    }
+}
+
+/// What the leaver cases need from tonight's app checks beyond the store.
+public struct LeaverAppContext: Sendable {
+    /// App checks before this instant are not tonight's.
+    public var runStart: Date
+    public var manualApps: [(name: String, owner: String?)]
+    /// Service principal id → "provisioning job in quarantine (reason) since …", for tonight's stalled jobs.
+    public var stalledJobs: [String: String]
+
+    public init(runStart: Date, manualApps: [(name: String, owner: String?)] = [], stalledJobs: [String: String] = [:]) {
+        self.runStart = runStart
+        self.manualApps = manualApps
+        self.stalledJobs = stalledJobs
+    }
+}
+
+extension StateStore {
+    /// Adds a leaver's app evidence, with prepared statements made once per run by `AppEvidenceReader`.
+    final class AppEvidenceReader {
+        let accounts: SQLiteStatement
+        let provisioned: SQLiteStatement
+        let acknowledgements: SQLiteStatement
+        let context: LeaverAppContext
+
+        init(db: SQLiteDatabase, context: LeaverAppContext) throws {
+            accounts = try db.prepare("SELECT app, account_id, user_name, active, checked_at FROM app_accounts WHERE user_id = ? ORDER BY app, account_id")
+            provisioned = try db.prepare("SELECT service_principal_id, app, placed_at, removed_at, removal_failure, removal_failed_at FROM provisioned_accounts WHERE user_id = ? AND placed_at IS NOT NULL ORDER BY app")
+            acknowledgements = try db.prepare("SELECT app, acknowledged_at FROM acknowledgements WHERE user_id = ?")
+            self.context = context
+        }
+
+        func add(to leaver: inout LeaverCase) throws {
+            let userId = leaver.user.id
+            // Stored times keep whole milliseconds: compare at that precision, or tonight's check looks older than tonight.
+            let runStart = Date(timeIntervalSince1970: (context.runStart.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+            leaver.appAccounts = try accounts.query([userId]) { row in
+                let checkedAt = row.date(4) ?? Date(timeIntervalSince1970: 0)
+                return AppAccount(app: row.string(0) ?? "", accountId: row.string(1) ?? "", userName: row.string(2),
+                                  active: row.bool(3) ?? true, checkedAt: checkedAt, checkedTonight: checkedAt >= runStart)
+            }
+            leaver.provisionedAccounts = try provisioned.query([userId]) { row in
+                let placed = row.date(2) ?? Date(timeIntervalSince1970: 0)
+                let removed = row.date(3)
+                // A failure older than the latest placement is about an earlier account, not this one.
+                let failure = row.date(5).flatMap { at in at >= placed && (removed.map { at > $0 } ?? true) ? row.string(4) : nil }
+                let principal = row.string(0) ?? ""
+                return ProvisionedAccount(servicePrincipalId: principal, app: row.string(1) ?? principal, placedAt: placed, removedAt: removed,
+                                          removalFailure: failure, jobStalled: context.stalledJobs[principal])
+            }
+            let acknowledged = Dictionary(try acknowledgements.query([userId]) { ($0.string(0) ?? "", $0.date(1)) }) { first, _ in first }
+            leaver.manualApps = context.manualApps.map { app in
+                ManualDeprovisioning(app: app.name, owner: app.owner, acknowledgedAt: acknowledged[app.name] ?? nil)
+            }
+        }
+    }
+}
+
+extension StateStore {
+    /// Every disabled user with the values SCIM apps are matched on.
+    public func disabledUsers() throws -> [DirectoryUser] {
+        try db.query("SELECT id, upn, display_name, mail, mail_nickname FROM users WHERE account_enabled = 0 ORDER BY id", []) { row in
+            DirectoryUser(id: row.string(0) ?? "", userPrincipalName: row.string(1) ?? "", displayName: row.string(2), accountEnabled: false,
+                          mail: row.string(3), mailNickname: row.string(4))
+        }
+    }
+}

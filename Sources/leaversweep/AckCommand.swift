@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import LeaverSweepCore
+import LeaverSweepKit
+
+/// `leaversweep ack APP USER`: a manual app's account was deprovisioned by hand; take it off the checklist.
+struct AckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ack",
+        abstract: "Mark a leaver's account in a manual app as deprovisioned by hand.",
+        discussion: "APP is the name of a [[apps]] entry with type = \"manual\"; USER is the leaver's user principal name or object id. The line stays off the checklist while the account stays disabled; if the person is re-hired and leaves again it comes back."
+    )
+
+    @Option(name: .long, help: "Path to the config file (for the apps and the state database).")
+    var config: String = "/etc/leaversweep/config.toml"
+
+    @Option(name: .long, help: "Who did it, recorded with the acknowledgement (default: the login name).")
+    var by: String?
+
+    @Argument(help: "The manual app's name, as in the config.")
+    var app: String
+
+    @Argument(help: "The leaver's user principal name or object id.")
+    var user: String
+
+    func run() throws {
+        let configuration = try ConfigFile.load(config)
+        guard let manual = configuration.apps.first(where: { $0.isManual && $0.name.caseInsensitiveCompare(app) == .orderedSame }) else {
+            let names = configuration.apps.filter(\.isManual).map { "\"\($0.name)\"" }
+            ConfigFile.printError("no manual app named \"\(TerminalText.safe(app))\" in \(config)" + (names.isEmpty ? "" : "; manual apps: \(names.joined(separator: ", "))"))
+            throw ExitStatus.configurationError.exitCode
+        }
+        let store = try StoreOpening.open(config: config)
+        guard let found = try store.findUser(user) else {
+            ConfigFile.printError("no user \"\(TerminalText.safe(user))\" in the last snapshot; give the user principal name or object id")
+            throw ExitStatus.runFailed.exitCode
+        }
+        guard !found.accountEnabled else {
+            ConfigFile.printError("\(TerminalText.safe(found.userPrincipalName)) is enabled in the last snapshot: there is nothing to deprovision")
+            throw ExitStatus.runFailed.exitCode
+        }
+        let who = by ?? ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"]
+        try store.acknowledge(app: manual.name, userId: found.id, at: Date(), by: who)
+        print("\(TerminalText.safe(found.userPrincipalName)) is off the \"\(TerminalText.safe(manual.name))\" checklist (acknowledged\(who.map { " by \(TerminalText.safe($0))" } ?? "")).")
+    }
+}
