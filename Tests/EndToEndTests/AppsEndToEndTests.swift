@@ -165,6 +165,42 @@ import TestSupport
         #expect(lookups > 0 && again == lookups, "each client is looked up once")
     }
 
+    @Test func ownersAreMailedTheirAppsNewWorkOnly() throws {
+        let (tenant, manifest) = Self.tenant()
+        let night = try NightHarness(tenant: tenant)
+        let smtp = try LoopbackSMTPServer(directory: night.directory.path)
+        night.emailTo(smtp, send: "always")
+        night.extraConfig += """
+
+            [[apps]]
+            name = "Legacy Payroll"
+            type = "manual"
+            owner = "Payroll Admins <payroll-admins@contoso.com>"
+            notify_owner = true
+            [[apps]]
+            name = "Old Wiki"
+            type = "manual"
+            owner = "wiki@contoso.com"
+            """
+        try night.run()
+        let first = try smtp.messages()
+        let notices = first.filter { ($0["to"] as? String)?.contains("payroll-admins@contoso.com") == true }
+        #expect(first.count == 2, "the admins' report and one owner notice: \(first.map { $0["subject"] ?? "" })")
+        let notice = try #require(notices.first)
+        #expect((notice["subject"] as? String)?.contains("\(manifest.disabledUserIds.count) leavers to deprovision in Legacy Payroll") == true, "\(notice["subject"] ?? "")")
+        let text = notice["text"] as? String ?? ""
+        for user in tenant.users where manifest.disabledUserIds.contains(user.id) {
+            #expect(text.contains(user.userPrincipalName), "\(user.userPrincipalName) missing from the owner's list")
+        }
+        #expect(!text.contains("Salesforce") && (notice["attachments"] as? [Any])?.isEmpty != false, "only the owner's app, no CSV of the tenant")
+        #expect(!first.contains { ($0["to"] as? String)?.contains("wiki@contoso.com") == true }, "notify_owner is off for Old Wiki")
+
+        // Nothing new tonight: the admins get their report, the owner is not nagged.
+        try night.run()
+        let second = try smtp.messages().dropFirst(first.count)
+        #expect(second.count == 1 && second.allSatisfy { ($0["to"] as? String)?.contains("payroll-admins") == false })
+    }
+
     @Test func theEmailHasAnAppsSection() throws {
         let (tenant, _) = Self.tenant()
         let night = try NightHarness(tenant: tenant)

@@ -26,6 +26,8 @@ struct ReportMailer {
     let sender: MailSender
     let store: StateStore
     let now: @Sendable () -> Date
+    /// App name → owner, for apps configured with `notify_owner = true`.
+    var owners: [String: MailAddress] = [:]
 
     /// Never throws: every problem (the database included) becomes the outcome's failure, because mail must
     /// not turn a completed reconcile into a failed run.
@@ -37,11 +39,13 @@ struct ReportMailer {
                 try store.enqueueMail(runId: report.run.id, at: now(), subject: message.subject, sender: settings.from.address,
                                       recipients: settings.to.map(\.address), message: message.rendered(boundarySeed: UUID().uuidString))
             }
+            try enqueueOwnerNotices(report)
             let pending = try store.pendingMail()
             for (index, queued) in pending.enumerated() {
                 do {
                     // Tonight's envelope: a corrected `to` list also rescues reports queued under the old one.
-                    try sender.send(queued.message, from: settings.from.address, to: settings.to.map(\.address))
+                    let recipients = queued.audience == Self.ownerAudience ? queued.recipients : settings.to.map(\.address)
+                    try sender.send(queued.message, from: settings.from.address, to: recipients)
                     try store.markMailSent(queued.id, at: now())
                     outcome.sent += 1
                 } catch let error as MailDeliveryError where error.refusesThisMessageForGood || queued.attempts + 1 >= Self.maximumAttempts {
@@ -61,6 +65,27 @@ struct ReportMailer {
         }
         return outcome
     }
+
+    static let ownerAudience = "owner"
+
+    /// Apps with `notify_owner = true` whose section has new open work tonight: one short notice to the owner, queued
+    /// with the report so an outage delays it but never loses it.
+    func enqueueOwnerNotices(_ report: RunReport) throws {
+        guard report.run.outcome == "completed" else { return }
+        let owners = owners
+        guard !owners.isEmpty else { return }
+        let digest = ReportDigest(report: report, now: now())
+        for section in digest.apps where section.hasNewOpenWork {
+            guard let owner = owners[section.app] else { continue }
+            let message = MailMessage.appOwnerNotice(section, header: digest.header, from: settings.from, to: owner, now: now(),
+                                                     messageId: "<leaversweep.run-\(report.run.id).owner.\(UUID().uuidString.lowercased())@\(domain)>")
+            try store.enqueueMail(runId: report.run.id, at: now(), subject: message.subject, sender: settings.from.address,
+                                  recipients: [owner.address], message: message.rendered(boundarySeed: UUID().uuidString),
+                                  audience: Self.ownerAudience)
+        }
+    }
+
+    private var domain: String { settings.from.address.split(separator: "@").last.map(String.init) ?? "leaversweep.invalid" }
 
     func compose(_ report: RunReport) -> MailMessage {
         let domain = settings.from.address.split(separator: "@").last.map(String.init) ?? "leaversweep.invalid"

@@ -136,7 +136,9 @@ public struct NightlyRun {
             let password = try email.password.map { try SecretLoader.load($0, environment: context.environment, purpose: .smtpPassword) }
             if let warning = password?.warning { context.log.warning(warning) }
             let sender = context.makeMailSender(.init(url: email.smtpURL, startTLS: email.startTLS, username: email.username, password: password?.secret))
-            outcome = ReportMailer(settings: email, sender: sender, store: store, now: context.now).deliver(report)
+            var mailer = ReportMailer(settings: email, sender: sender, store: store, now: context.now)
+            mailer.owners = Dictionary(configuration.apps.compactMap { app in app.notifyOwner ? app.owner.map { (app.name, $0) } : nil }) { first, _ in first }
+            outcome = mailer.deliver(report)
         } catch {
             outcome = MailOutcome(failure: "\(error)")
         }

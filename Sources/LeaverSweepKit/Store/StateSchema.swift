@@ -142,6 +142,7 @@ extension StateSchema {
     );
     CREATE INDEX provisioned_accounts_by_user ON provisioned_accounts(user_id);
     CREATE TABLE provisioning_apps (service_principal_id TEXT PRIMARY KEY, app TEXT NOT NULL, last_seen INTEGER NOT NULL);
+    ALTER TABLE outbox ADD COLUMN audience TEXT;
     CREATE TABLE service_principal_names (id TEXT PRIMARY KEY, display_name TEXT, read_at INTEGER NOT NULL);
     CREATE TABLE acknowledgements (
         app TEXT NOT NULL, user_id TEXT NOT NULL, acknowledged_at INTEGER NOT NULL, acknowledged_by TEXT,
