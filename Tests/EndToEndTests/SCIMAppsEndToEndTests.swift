@@ -128,6 +128,41 @@ import TestSupport
         #expect(try night.report()["history"].map { "\($0)" }?.contains("app_account_active") == true)
     }
 
+    @Test func aRunKilledBetweenDeactivationsIsFinishedByTheNextWithoutRepeats() throws {
+        let tenant = Self.tenant()
+        let server = try LoopbackSCIMServer()
+        let seeded = try Self.seed(server, tenant: tenant)
+        let night = try NightHarness(tenant: tenant)
+        night.extraConfig = Self.appConfig(server, deprovision: false)
+        try night.run(environment: [Self.tokenVariable: server.token])  // Graph's writes done; the app only flagged
+
+        // Deprovisioning switched on; the process dies after the second answer, before journaling it.
+        night.extraConfig = Self.appConfig(server, deprovision: true)
+        let killed = try night.run(environment: [Self.tokenVariable: server.token, "LEAVERSWEEP_TEST_CRASH_AFTER_WRITES": "2"])
+        #expect(killed.status != 0 && killed.status != 2, "the run was killed: \(killed.status)")
+        let deactivatedBeforeRestart = Set(try server.accounts().filter { $0.active == false }.map(\.id)).intersection(seeded.activeLeaverAccounts)
+        #expect(deactivatedBeforeRestart.count >= 2 && deactivatedBeforeRestart.count < seeded.activeLeaverAccounts.count)
+
+        let resumed = try night.run(environment: [Self.tokenVariable: server.token])
+        #expect([0, 2].contains(resumed.status), "\(resumed.stderr)")
+        let inactive = Set(try server.accounts().filter { $0.active == false }.map(\.id))
+        #expect(seeded.activeLeaverAccounts.isSubset(of: inactive))
+        #expect(inactive.intersection(seeded.untouchable) == Set(try server.accounts().filter { $0.active == false && seeded.untouchable.contains($0.id) }.map(\.id)))
+        // The server's log misses requests whose client was killed mid-exchange, so it can only show "at most once";
+        // the journal of the resumed run shows nothing deactivated before the restart was sent again.
+        let log = server.log()
+        for id in seeded.activeLeaverAccounts {
+            #expect(log.components(separatedBy: "PATCH /v2/Users/\(id) ").count - 1 <= 1, "account \(id) PATCHed more than once")
+        }
+        let show = try night.command(["show", "3"])
+        // Every send is journaled in flight first; writes the killed run left in flight are confirmed (applied) without one.
+        let sent = show.stdout.split(separator: "\n").filter { $0.contains("in_flight deactivate_app_account") }
+        #expect(sent.count == seeded.activeLeaverAccounts.count - deactivatedBeforeRestart.count, "run 3 sends exactly the rest: \(show.stdout)")
+        for id in deactivatedBeforeRestart {
+            #expect(!show.stdout.contains("in_flight deactivate_app_account \(id)"), "run 3 re-sent \(id)")
+        }
+    }
+
     @Test func reportModeOnlyPlansTheDeactivations() throws {
         let tenant = Self.tenant()
         let server = try LoopbackSCIMServer()
