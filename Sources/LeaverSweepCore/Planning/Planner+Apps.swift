@@ -24,7 +24,7 @@ extension Planner {
             findings.append(Finding(
                 key: "\(FindingKind.manualDeprovisioning.rawValue):\(line.app):\(leaver.user.id)", kind: .manualDeprovisioning,
                 user: leaver.user, objectId: leaver.user.id, objectDisplayName: line.app,
-                detail: "deprovision by hand\(line.owner.map { " (owner \($0))" } ?? ""), then run: leaversweep ack \"\(line.app)\" \(leaver.user.userPrincipalName)",
+                detail: "\(line.owner.map { "owner \($0); " } ?? "")when done: leaversweep ack \"\(line.app)\" \(leaver.user.userPrincipalName)",
                 reaction: excluded ? .excluded : .flag(.deprovisionByHand), app: line.app
             ))
         }

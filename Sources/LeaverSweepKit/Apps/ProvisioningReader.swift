@@ -132,7 +132,10 @@ struct ProvisioningReader {
                 for job in jobs.value {
                     let status = Self.status(of: job, app: app.app)
                     result.statuses.append(status)
-                    if status.isProblem, let detail = status.detail { result.stalled[app.servicePrincipalId] = detail }
+                    if status.isProblem, let detail = status.detail {
+                        let since = status.since.flatMap(GraphTimestamp.parse).map { " (since \(GraphTimestamp.readable($0)))" } ?? ""
+                        result.stalled[app.servicePrincipalId] = detail + since
+                    }
                 }
             case .failure(RunFailure.graph(let error)) where error.info.httpStatus == 404:
                 continue  // the app was deleted; its logs age out
@@ -153,18 +156,17 @@ struct ProvisioningReader {
         if status?.code?.caseInsensitiveCompare("Quarantine") == .orderedSame {
             let quarantine = status?.quarantine
             let since = quarantine?.seriesBegan.flatMap(GraphTimestamp.parse)
+            // `since` is its own field: reports print it next to the health.
             var detail = "provisioning job in quarantine (\(quarantine?.reason ?? "Unknown"))"
-            if let since { detail += " since \(GraphTimestamp.readable(since))" }
             if let message = quarantine?.error?.message ?? status?.lastExecution?.error?.message { detail += ": \(message)" }
-            return AppStatus(app: app, source: .entraProvisioning, health: .quarantine, detail: detail + "; deprovisioning through it is stalled for every leaver", since: since)
+            return AppStatus(app: app, source: .entraProvisioning, health: .quarantine, detail: detail, since: since)
         }
         if let failures = status?.countSuccessiveCompleteFailures, failures > 0 {
             let since = status?.lastSuccessfulExecution?.timeEnded.flatMap(GraphTimestamp.parse)
             let error = status?.lastExecution?.error
             var detail = "provisioning job failing (\(error?.code ?? "Failed"), \(failures) runs in a row)"
-            if let since { detail += ", last success \(GraphTimestamp.readable(since))" }
             if let message = error?.message { detail += ": \(message)" }
-            return AppStatus(app: app, source: .entraProvisioning, health: .failing, detail: detail + "; deprovisioning through it is stalled", since: since)
+            return AppStatus(app: app, source: .entraProvisioning, health: .failing, detail: detail, since: since)
         }
         return AppStatus(app: app, source: .entraProvisioning, health: .ok, detail: "provisioning job \(status?.code ?? "status unknown")")
     }
