@@ -8,7 +8,7 @@ struct AckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ack",
         abstract: "Mark a leaver's account in a manual app as deprovisioned by hand.",
-        discussion: "APP is the name of a [[apps]] entry with type = \"manual\"; USER is the leaver's user principal name or object id. The line stays off the checklist while the account stays disabled; if the person is re-hired and leaves again it comes back."
+        discussion: "APP is the name of a [[apps]] entry with type = \"manual\", or of an app Entra provisions whose account for the user you removed by hand; USER is the leaver's user principal name or object id. The line stays off the checklist while the account stays disabled; if the person is re-hired and leaves again (or Entra provisions the account again) it comes back."
     )
 
     @Option(name: .long, help: "Path to the config file (for the apps and the state database).")
@@ -25,12 +25,15 @@ struct AckCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try ConfigFile.load(config)
-        guard let manual = configuration.apps.first(where: { $0.isManual && $0.name.caseInsensitiveCompare(app) == .orderedSame }) else {
-            let names = configuration.apps.filter(\.isManual).map { "\"\($0.name)\"" }
-            ConfigFile.printError("no manual app named \"\(TerminalText.safe(app))\" in \(config)" + (names.isEmpty ? "" : "; manual apps: \(names.joined(separator: ", "))"))
+        let store = try StoreOpening.open(config: config)
+        // A manual app, or an app Entra provisions (an account it left behind, removed by hand since).
+        let manualApps = configuration.apps.filter(\.isManual).map(\.name)
+        let provisioned = try store.provisioningApps(now: Date()).map(\.app)
+        guard let name = (manualApps + provisioned).first(where: { $0.caseInsensitiveCompare(app) == .orderedSame }) else {
+            let names = (manualApps + provisioned).map { "\"\(TerminalText.safe($0))\"" }
+            ConfigFile.printError("no manual app (nor app Entra provisions) named \"\(TerminalText.safe(app))\"" + (names.isEmpty ? "" : "; known: \(names.joined(separator: ", "))"))
             throw ExitStatus.configurationError.exitCode
         }
-        let store = try StoreOpening.open(config: config)
         guard let found = try store.findUser(user) else {
             ConfigFile.printError("no user \"\(TerminalText.safe(user))\" in the last snapshot; give the user principal name or object id")
             throw ExitStatus.runFailed.exitCode
@@ -40,7 +43,7 @@ struct AckCommand: ParsableCommand {
             throw ExitStatus.runFailed.exitCode
         }
         let who = by ?? ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"]
-        try store.acknowledge(app: manual.name, userId: found.id, at: Date(), by: who)
-        print("\(TerminalText.safe(found.userPrincipalName)) is off the \"\(TerminalText.safe(manual.name))\" checklist (acknowledged\(who.map { " by \(TerminalText.safe($0))" } ?? "")).")
+        try store.acknowledge(app: name, userId: found.id, at: Date(), by: who)
+        print("\(TerminalText.safe(found.userPrincipalName)) is off the \"\(TerminalText.safe(name))\" checklist (acknowledged\(who.map { " by \(TerminalText.safe($0))" } ?? "")).")
     }
 }

@@ -60,6 +60,16 @@ import TestSupport
         #expect(lingering.allSatisfy { $0["status"] as? String == "flagged" && $0["humanTask"] as? String == "deprovision_in_app" })
         let quarantined = lingering.filter { ($0["app"] as? String) == "Salesforce" }
         #expect(quarantined.allSatisfy { ($0["detail"] as? String)?.contains("quarantine") == true }, "the finding says why Entra did not remove it")
+
+        // Removed by hand in the app: the logs cannot show it, an admin says so.
+        let one = try #require(lingering.first)
+        let upn = try #require(tenant.users.first { $0.id == Self.userId(one) }?.userPrincipalName)
+        let app = try #require(one["app"] as? String)
+        let ack = try night.command(["ack", app, upn])
+        #expect(ack.status == 0, "\(ack.stderr)")
+        try night.run()
+        let after = Set(try Self.findings(night, kind: "provisioned_account_lingering").compactMap { $0["key"] as? String })
+        #expect(!after.contains(one["key"] as? String ?? "") && after.count == lingering.count - 1)
     }
 
     @Test func provisioningReadsRefusedAreWarningsNotFailures() throws {
@@ -114,7 +124,7 @@ import TestSupport
         let fixed = (try night.report()["history"] as? [String: Any])?["fixed"] as? [[String: Any]] ?? []
         #expect(fixed.contains { ($0["key"] as? String) == "manual_deprovisioning:Legacy Payroll:\(leaver.id)" })
 
-        let wrongApp = try night.command(["ack", "ServiceNow", leaver.userPrincipalName])
+        let wrongApp = try night.command(["ack", "Nonexistent App", leaver.userPrincipalName])
         #expect(wrongApp.status == 78 && wrongApp.stderr.contains("no manual app"))
         let active = try #require(tenant.users.first { $0.accountEnabled })
         let enabledUser = try night.command(["ack", "Legacy Payroll", active.userPrincipalName])

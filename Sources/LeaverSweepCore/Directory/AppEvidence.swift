@@ -34,6 +34,8 @@ public struct ProvisionedAccount: Sendable, Equatable {
     public var removalFailure: String?
     /// The app's provisioning job is in quarantine or failing: deprovisioning is stalled for everyone.
     public var jobStalled: String?
+    /// An admin removed the account by hand and said so (`leaversweep ack APP USER`); the logs cannot show that.
+    public var acknowledgedAt: Date?
 
     public init(servicePrincipalId: String, app: String, placedAt: Date, removedAt: Date? = nil, removalFailure: String? = nil, jobStalled: String? = nil) {
         self.servicePrincipalId = servicePrincipalId
@@ -44,8 +46,12 @@ public struct ProvisionedAccount: Sendable, Equatable {
         self.jobStalled = jobStalled
     }
 
-    /// The logs show the account put in place and not taken away since.
-    public var stillInPlace: Bool { removedAt.map { $0 < placedAt } ?? true }
+    /// The logs show the account put in place and not taken away since, and no admin has said it was removed by hand
+    /// since it was last put in place.
+    public var stillInPlace: Bool {
+        if let acknowledged = acknowledgedAt, acknowledged >= placedAt { return false }
+        return removedAt.map { $0 < placedAt } ?? true
+    }
 }
 
 /// A manual app's checklist line for one leaver: open until an admin acknowledges it (`leaversweep ack`).

@@ -57,6 +57,7 @@ extension Planner {
         var detail = "Entra provisioned the account (last \(GraphTimestamp.readable(account.placedAt))) and its logs show no later disable or delete"
         if let failure = account.removalFailure { detail += "; the last attempt failed: \(failure)" }
         if let stalled = account.jobStalled { detail += "; \(stalled)" }
+        detail += ". Removed it by hand? leaversweep ack \"\(account.app)\" \(leaver.user.userPrincipalName)"
         return Finding(
             key: "\(FindingKind.provisionedAccountLingering.rawValue):\(account.servicePrincipalId):\(leaver.user.id)",
             kind: .provisionedAccountLingering, user: leaver.user, objectId: account.servicePrincipalId,

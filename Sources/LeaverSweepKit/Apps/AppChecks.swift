@@ -20,10 +20,17 @@ struct AppChecks {
         var clients: [String: SCIMClient] = [:]
     }
 
-    func run(runStart: Date) throws -> Outcome {
+    /// Entra provisioning does not depend on tonight's snapshot: it is read on its own thread while the snapshot runs,
+    /// keeping its pages (a busy tenant logs tens of thousands of records a month) off the night's critical path.
+    func startProvisioning(runStart: Date) -> ProvisioningRead? {
+        guard configuration.policy.checkProvisioning else { return nil }
+        let reader = ProvisioningReader(graph: graph, store: store, log: log)
+        return ProvisioningRead { reader.read(runStart: runStart) }
+    }
+
+    func run(runStart: Date, provisioning: ProvisioningRead?) throws -> Outcome {
         var outcome = Outcome(context: LeaverAppContext(runStart: runStart))
-        if configuration.policy.checkProvisioning {
-            let provisioning = ProvisioningReader(graph: graph, store: store, log: log).read(runStart: runStart)
+        if let provisioning = provisioning?.result() {
             outcome.statuses += provisioning.statuses
             outcome.warnings += provisioning.warnings
             outcome.context.stalledJobs = provisioning.stalled
@@ -81,6 +88,28 @@ struct AppChecks {
         let client = SCIMClient(transport: transport, baseURL: settings.baseURL.absoluteString, token: token, sleep: sleep)
         let checker = SCIMAppChecker(app: app, settings: settings, client: client, store: store, log: log)
         return (app.name, checker.check(leavers, at: runStart), client)
+    }
+}
+
+/// The provisioning read, under way on its own thread.
+final class ProvisioningRead: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var value = ProvisioningReader.Result()
+
+    init(_ body: @escaping @Sendable () -> ProvisioningReader.Result) {
+        let thread = Thread { [self] in
+            value = body()
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Waits for the read to finish (it never throws: refusals are warnings in the result).
+    func result() -> ProvisioningReader.Result {
+        done.wait()
+        done.signal()
+        return value
     }
 }
 

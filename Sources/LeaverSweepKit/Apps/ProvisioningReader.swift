@@ -54,6 +54,7 @@ struct ProvisioningReader {
         let path = GraphQuery.path("/auditLogs/provisioning", [("$filter", filter), ("$top", "1000")])
         var records = 0
         try graph.forEachPage(path, as: ProvisioningRecordPayload.self) { page in
+            if StopSignal.requested { throw RunFailure.stopped("stopped by SIGTERM while reading the provisioning logs") }
             records += page.count
             try store.recordProvisioning(page.compactMap(Self.evidence), seenAt: runStart)
         }

@@ -82,13 +82,17 @@ public struct NightlyRun {
             let snapshotter = Snapshotter(graph: graph, store: store, log: context.log,
                                           crashAfterPages: context.environment["LEAVERSWEEP_TEST_CRASH_AFTER_PAGES"].flatMap(Int.init),
                                           forceFull: fullSnapshot)
+            let appChecks = AppChecks(configuration: configuration, environment: context.environment, transport: context.transport,
+                                      graph: graph, store: store, log: context.log, sleep: context.sleep)
+            let provisioning = appChecks.startProvisioning(runStart: startedAt)
+            // However the snapshot ends, the provisioning thread is finished before the store goes away.
+            defer { _ = provisioning?.result() }
             let snapshot = try store.withRelaxedDurability {
                 try snapshotter.snapshot(runId: runId, runStart: startedAt, excludeGroups: configuration.policy.excludeGroups)
             }
             warnings += snapshot.warnings
             let appsStarted = Date()
-            let apps = try AppChecks(configuration: configuration, environment: context.environment, transport: context.transport,
-                                     graph: graph, store: store, log: context.log, sleep: context.sleep).run(runStart: startedAt)
+            let apps = try appChecks.run(runStart: startedAt, provisioning: provisioning)
             context.log.debug("apps: \(apps.statuses.count) app checks in \(RunLog.elapsed(since: appsStarted))")
             warnings += apps.warnings
             appStatuses = apps.statuses

@@ -31,10 +31,14 @@ extension StateStore {
         try db.run("UPDATE app_accounts SET active = 0, checked_at = ? WHERE app = ? AND account_id = ?", [at, app, accountId])
     }
 
-    /// Forgets apps no longer configured, so a removed app's last known accounts are not reported forever.
+    /// Forgets apps no longer configured, so a removed app's last known accounts are not reported forever, and the
+    /// accounts of users no longer disabled: a later disable is a new episode, checked afresh.
     public func forgetAppAccounts(except apps: [String]) throws {
         let placeholders = apps.map { _ in "?" }.joined(separator: ", ")
-        try db.run("DELETE FROM app_accounts WHERE app NOT IN (\(placeholders.isEmpty ? "''" : placeholders))", apps)
+        try db.transaction {
+            try db.run("DELETE FROM app_accounts WHERE app NOT IN (\(placeholders.isEmpty ? "''" : placeholders))", apps)
+            try db.run("DELETE FROM app_accounts WHERE user_id NOT IN (SELECT id FROM users WHERE account_enabled = 0)", [])
+        }
     }
 
     /// Removed by LeaverSweep: out of the snapshot at once, so tomorrow's delta night does not report it again.
@@ -192,6 +196,9 @@ extension StateStore {
                                           removalFailure: failure, jobStalled: context.stalledJobs[principal])
             }
             let acknowledged = Dictionary(try acknowledgements.query([userId]) { ($0.string(0) ?? "", $0.date(1)) }) { first, _ in first }
+            for index in leaver.provisionedAccounts.indices {
+                leaver.provisionedAccounts[index].acknowledgedAt = acknowledged[leaver.provisionedAccounts[index].app] ?? nil
+            }
             leaver.manualApps = context.manualApps.map { app in
                 ManualDeprovisioning(app: app.name, owner: app.owner, acknowledgedAt: acknowledged[app.name] ?? nil)
             }

@@ -35,10 +35,13 @@ public enum ReportSubject {
             return "\(prefix): GUARD TRIPPED, nothing written — \(state.joined(separator: ", ")), \(counts.planned) \(plural(counts.planned, "action")) held back"
         }
         // Findings of excluded accounts are reported but are not drift (the digest never counts them as new or open).
+        // An app that could not be checked or has stalled provisioning is news even on a night without drift.
+        let problems = digest.appsWithProblems.count
+        let appNote = problems == 0 ? "" : ", \(problems) \(plural(problems, "app")) need\(problems == 1 ? "s" : "") attention"
         if counts.findings - counts.excluded == 0 && counts.fixed == 0 {
-            return "\(prefix): no drift"
+            return "\(prefix): no drift\(appNote)"
         }
-        return "\(prefix): \(state.joined(separator: ", ")) — \(actions)"
+        return "\(prefix): \(state.joined(separator: ", ")) — \(actions)\(appNote)"
     }
 
     /// The first DNS label of the tenant (`contoso` for `contoso.onmicrosoft.com`), or the whole tenant id when it
