@@ -8,9 +8,7 @@ extension Executor {
         try? ParallelWork.forEach(actions, threads: 4) { action in
             guard progress.stoppedBy == nil else { return }
             do {
-                if StopSignal.requested {
-                    throw RunFailure.stopped("stopped by SIGTERM after \(progress.sent) write(s); the rest stay planned for the next run")
-                }
+                try progress.stopIfSIGTERM()
                 try deactivate(action, progress: progress)
             } catch {
                 progress.stop(error)

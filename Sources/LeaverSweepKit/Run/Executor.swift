@@ -58,9 +58,7 @@ struct Executor: @unchecked Sendable {
         }
         try? ParallelWork.forEach(chunks, threads: threads) { chunk in
             do {
-                if StopSignal.requested {
-                    throw RunFailure.stopped("stopped by SIGTERM after \(progress.sent) write(s); the rest stay planned for the next run")
-                }
+                try progress.stopIfSIGTERM()
                 try send(chunk, progress: progress)
             } catch {
                 progress.stop(error)
@@ -186,4 +184,11 @@ final class ExecutionProgress: @unchecked Sendable {
     func answered(_ count: Int) -> Int { lock.withLock { answeredCount += count; return answeredCount } }
     func record(_ key: String, _ outcome: ActionOutcome) { lock.withLock { recorded[key] = outcome } }
     func stop(_ error: Error) { lock.withLock { if firstStop == nil { firstStop = error } } }
+
+    /// Between writes is a safe point to stop: everything sent so far is journaled.
+    func stopIfSIGTERM() throws {
+        if StopSignal.requested {
+            throw RunFailure.stopped("stopped by SIGTERM after \(sent) write(s); the rest stay planned for the next run")
+        }
+    }
 }
