@@ -50,6 +50,8 @@ struct ShowCommand: ParsableCommand {
             if let code = event.errorCode { line += " \(TerminalText.safe(code))" }
             if let requestId = event.requestId { line += "  request-id \(requestId)" }
             if let message = event.message, event.state != "in_flight" { line += "  \(TerminalText.safe(message, limit: 160))" }
+            // What a removal deleted, once, so an admin can put it back by hand.
+            if let details = event.details, event.state == "in_flight" { line += "  deleted: \(TerminalText.safe(details, limit: 400))" }
             print(line)
         }
     }

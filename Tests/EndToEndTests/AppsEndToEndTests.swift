@@ -149,6 +149,9 @@ import TestSupport
         #expect(grants == manifest.removableUserConsentGrants, "only the leavers' own consents, never AllPrincipals")
         #expect(deletes.count == assignments.count + grants.count, "each once")
         #expect(deletes.allSatisfy { $0.status == 204 })
+        let show = try night.command(["show", "1"])
+        #expect(show.stdout.contains(#"deleted: {"appRoleId""#) && show.stdout.contains(#"deleted: {"clientId""#),
+                "what was removed is journaled, to put it back by hand")
         let inherited = try Self.findings(night, kind: "app_role_assignment").filter { ($0["detail"] as? String)?.contains("through group") == true }
         #expect(inherited.allSatisfy { $0["status"] as? String == "flagged" }, "a group's assignment is never deleted for one member")
 

@@ -163,6 +163,48 @@ import TestSupport
         }
     }
 
+    @Test func anAmbiguousMatchIsFlaggedNeverDeactivated() throws {
+        let tenant = Self.tenant()
+        let server = try LoopbackSCIMServer()
+        let leaver = try #require(tenant.users.filter { !$0.accountEnabled && $0.mail != nil }.min { $0.id < $1.id })
+        let mail = try #require(leaver.mail)
+        // Two active accounts carry the leaver's address: which one is theirs is a person's call.
+        let first = try server.seed(.init(userName: "jd1@app.example", emails: [mail], active: true))
+        let second = try server.seed(.init(userName: "jd2@app.example", emails: [mail.uppercased()], active: true))
+        let night = try NightHarness(tenant: tenant)
+        night.extraConfig = Self.appConfig(server, deprovision: true, match: "email")
+        try night.run(environment: [Self.tokenVariable: server.token])
+        #expect(try server.account(id: first)?.active == true && server.account(id: second)?.active == true, "nothing deactivated on a guess")
+        let flagged = try Self.findings(night, kind: "app_account_active")
+        #expect(Self.objectIds(flagged) == [first, second])
+        #expect(flagged.allSatisfy { $0["status"] as? String == "flagged" && ($0["detail"] as? String)?.contains("2 active accounts") == true },
+                "\(flagged.map { $0["detail"] ?? "" })")
+    }
+
+    @Test func anAccountFoundEarlierIsReadByIdWhenTheLookupValueChanges() throws {
+        let tenant = Self.tenant()
+        let server = try LoopbackSCIMServer()
+        let leaver = try #require(tenant.users.filter { !$0.accountEnabled && $0.mail != nil }.min { $0.id < $1.id })
+        let id = try server.seed(.init(userName: "jdoe@app.example", emails: [try #require(leaver.mail)], active: true))
+        let night = try NightHarness(tenant: tenant)
+        night.extraConfig = Self.appConfig(server, deprovision: false, match: "email")
+        try night.run(environment: [Self.tokenVariable: server.token])
+        #expect(Self.objectIds(try Self.findings(night, kind: "app_account_active")) == [id])
+
+        // On leaving, the mail address is moved to an archive alias: tonight's lookup finds nothing by it.
+        #expect(try night.adminRequest("PATCH", "/users/\(leaver.id)", json: #"{"mail":"archived-\#(leaver.id.prefix(8))@contoso.com"}"#) == 204)
+        try night.run(environment: [Self.tokenVariable: server.token])
+        let still = try Self.findings(night, kind: "app_account_active")
+        #expect(Self.objectIds(still) == [id], "the account is still active in the app and must stay reported")
+        #expect(still.allSatisfy { ($0["detail"] as? String)?.contains("could not be checked") == false }, "read live by id, not carried over")
+        var log = server.log()
+        for _ in 0..<20 where !log.contains("GET /v2/Users/\(id) ") {
+            Thread.sleep(forTimeInterval: 0.1)
+            log = server.log()
+        }
+        #expect(log.contains("GET /v2/Users/\(id) "), "the account was read by its id")
+    }
+
     @Test func reportModeOnlyPlansTheDeactivations() throws {
         let tenant = Self.tenant()
         let server = try LoopbackSCIMServer()

@@ -53,7 +53,7 @@ private func actions(_ findings: [Finding]) -> [PlannedAction] {
 }
 
 private let deactivation = PlannedAction.deactivateAppAccount(
-    app: "ServiceNow", accountId: "sn-1", userId: "u1", episodeStart: firstSeen, findingKey: "app_account_active:ServiceNow:sn-1"
+    app: "ServiceNow", accountId: "sn-1", userId: "u1", episodeStart: firstSeen, findingKey: "app_account_active:ServiceNow:u1:sn-1"
 )
 
 @Suite struct PlannerAppTests {
@@ -64,7 +64,7 @@ private let deactivation = PlannedAction.deactivateAppAccount(
         let finding = try #require(findings.first)
         #expect(findings.count == 1)
         #expect(finding.kind == .appAccountActive)
-        #expect(finding.key == "app_account_active:ServiceNow:sn-1")
+        #expect(finding.key == "app_account_active:ServiceNow:u1:sn-1")
         #expect(finding.objectId == "sn-1")
         #expect(finding.objectDisplayName == "ServiceNow")
         #expect(finding.app == "ServiceNow")
@@ -81,7 +81,7 @@ private let deactivation = PlannedAction.deactivateAppAccount(
         #expect(action.app == "ServiceNow")
         #expect(action.targetId == "sn-1")
         #expect(action.userId == "u1")
-        #expect(action.findingKey == "app_account_active:ServiceNow:sn-1")
+        #expect(action.findingKey == "app_account_active:ServiceNow:u1:sn-1")
         #expect(action.ifRefused == .deprovisionInApp)
         #expect(action.kind.isGraphWrite == false, "a SCIM write goes to the app, not to Graph")
     }
@@ -107,7 +107,7 @@ private let deactivation = PlannedAction.deactivateAppAccount(
     @Test func deprovisionsOnlyInTheAppsConfiguredToAndListsAppsInOrder() {
         let accounts = [account("Workday", id: "wd-9"), account("ServiceNow", id: "sn-2"), account("ServiceNow", id: "sn-1")]
         let findings = planner(deprovision: ["Workday"]).findings(for: leaver(accounts: accounts), journal: [:])
-        #expect(findings.map(\.key) == ["app_account_active:ServiceNow:sn-1", "app_account_active:ServiceNow:sn-2", "app_account_active:Workday:wd-9"])
+        #expect(findings.map(\.key) == ["app_account_active:ServiceNow:u1:sn-1", "app_account_active:ServiceNow:u1:sn-2", "app_account_active:Workday:u1:wd-9"])
         #expect(findings.map(\.reaction).prefix(2).allSatisfy { $0 == .flag(.deprovisionInApp) })
         #expect(actions(findings).map(\.app) == ["Workday"])
         #expect(actions(findings).map(\.targetId) == ["wd-9"])
@@ -249,7 +249,8 @@ private let deactivation = PlannedAction.deactivateAppAccount(
     static let direct = AppRoleAssignment(id: "a1", principalId: "u1", principalType: "User", resourceId: "sp-sf", resourceDisplayName: "Salesforce")
     static let viaGroup = AppRoleAssignment(id: "a2", principalId: "g1", principalType: "Group", principalDisplayName: "Sales", resourceId: "sp-wd", resourceDisplayName: "Workday")
     static let viaLowercaseGroup = AppRoleAssignment(id: "a3", principalId: "g2", principalType: "group", resourceId: "sp-jira")
-    static let removal = PlannedAction.removeAppRoleAssignment(assignmentId: "a1", userId: "u1", episodeStart: firstSeen, findingKey: "app_role_assignment:u1:a1")
+    static let removal = PlannedAction.removeAppRoleAssignment(assignmentId: "a1", userId: "u1", episodeStart: firstSeen, findingKey: "app_role_assignment:u1:a1",
+                                                               restore: direct)
 
     @Test func leavesAppRoleAssignmentsInPlaceUnlessConfiguredToRemoveThem() {
         let findings = planner().findings(for: leaver(assignments: [Self.direct]), journal: [:])
@@ -282,7 +283,8 @@ private let deactivation = PlannedAction.deactivateAppAccount(
     }
 
     static let ownGrant = DelegatedGrant(id: "g1", clientId: "client-1", consentType: "Principal", principalId: "u1", resourceId: "graph", scope: "Mail.Read")
-    static let grantRemoval = PlannedAction.removeDelegatedGrant(grantId: "g1", userId: "u1", episodeStart: firstSeen, findingKey: "delegated_grant:g1")
+    static let grantRemoval = PlannedAction.removeDelegatedGrant(grantId: "g1", userId: "u1", episodeStart: firstSeen, findingKey: "delegated_grant:g1",
+                                                                 restore: ownGrant)
 
     @Test func removesTheUsersOwnConsentButNeverTenantWideOrOtherUsersGrants() throws {
         let tenantWide = DelegatedGrant(id: "g2", clientId: "client-2", consentType: "AllPrincipals", principalId: nil, resourceId: "graph")
@@ -335,5 +337,98 @@ private let deactivation = PlannedAction.deactivateAppAccount(
 
     @Test func anEnabledUserHasNoAppFindingsAtAll() {
         #expect(Self.everythingOn.findings(for: Self.everything(enabled: true), journal: [:]).isEmpty)
+    }
+}
+
+/// `policy.app_grace` holds app writes back like `device_grace` holds devices; removals carry what they delete.
+struct PlannerAppGraceTests {
+    static let disabled = Date(timeIntervalSince1970: 1_790_000_000)
+    static let user = DirectoryUser(id: "u1", userPrincipalName: "leaver@contoso.com", accountEnabled: false)
+
+    static func leaver() -> LeaverCase {
+        var leaver = LeaverCase(user: user, disabledAt: DisabledTime(at: disabled, source: .auditLog), firstSeenDisabled: disabled,
+                                appRoleAssignments: [AppRoleAssignment(id: "a1", appRoleId: "r1", principalId: "u1", principalType: "User",
+                                                                       resourceId: "sp-1", resourceDisplayName: "Salesforce")],
+                                delegatedGrants: [DelegatedGrant(id: "g1", clientId: "c1", consentType: "Principal", principalId: "u1",
+                                                                 resourceId: "graph", scope: "Mail.Read")])
+        leaver.appAccounts = [AppAccount(app: "ServiceNow", accountId: "sn-1", userName: "leaver@contoso.com", active: true,
+                                         checkedAt: disabled + 10, checkedTonight: true)]
+        return leaver
+    }
+
+    static func planner(now: Date) -> Planner {
+        var policy = Policy(mode: .enforce)
+        policy.removeAppRoleAssignments = true
+        policy.removeUserConsentGrants = true
+        policy.deprovisionApps = ["ServiceNow"]
+        policy.appGrace = 24 * 3600
+        return Planner(policy: policy, now: now)
+    }
+
+    @Test func appWritesWaitForTheGraceAndGoAfterIt() {
+        let early = Self.planner(now: Self.disabled + 3600).findings(for: Self.leaver(), journal: [:])
+        let appKinds: Set<FindingKind> = [.appRoleAssignment, .delegatedGrant, .appAccountActive]
+        let held = early.filter { appKinds.contains($0.kind) }
+        #expect(held.count == 3)
+        for finding in held {
+            guard case .deferred(_, let until) = finding.reaction else { Issue.record("\(finding.kind) not deferred: \(finding.reaction)"); continue }
+            #expect(until == Self.disabled + 24 * 3600)
+        }
+        #expect(early.contains { $0.kind == .sessionsNotRevoked && { if case .act = $0.reaction { true } else { false } }($0) },
+                "sessions are revoked at once")
+        let late = Self.planner(now: Self.disabled + 25 * 3600).findings(for: Self.leaver(), journal: [:])
+        #expect(late.filter { appKinds.contains($0.kind) }.allSatisfy { if case .act = $0.reaction { true } else { false } })
+    }
+
+    @Test func removalsJournalWhatTheyDelete() throws {
+        let findings = Self.planner(now: Self.disabled + 25 * 3600).findings(for: Self.leaver(), journal: [:])
+        func action(_ kind: FindingKind) -> PlannedAction? {
+            findings.first { $0.kind == kind }.flatMap { if case .act(let action) = $0.reaction { action } else { nil } }
+        }
+        let assignment = try #require(action(.appRoleAssignment)?.details)
+        #expect(assignment.contains(#""appRoleId":"r1""#) && assignment.contains(#""resourceId":"sp-1""#) && assignment.contains(#""principalId":"u1""#))
+        let grant = try #require(action(.delegatedGrant)?.details)
+        #expect(grant.contains(#""clientId":"c1""#) && grant.contains(#""scope":"Mail.Read""#) && grant.contains(#""consentType":"Principal""#))
+        #expect(action(.appAccountActive)?.details == nil, "a deactivation is undone by setting active again; nothing is deleted")
+    }
+}
+
+/// A manual app's `since`: leavers disabled before the app joined LeaverSweep stay off its checklist.
+struct ManualAppSinceTests {
+    @Test func onlyLeaversDisabledOnOrAfterSinceAreListed() {
+        let day: TimeInterval = 86_400
+        let since = Date(timeIntervalSince1970: 1_790_000_000)
+        func lines(disabledAt: Date) -> Int {
+            var leaver = LeaverCase(user: DirectoryUser(id: "u1", userPrincipalName: "a@contoso.com", accountEnabled: false),
+                                    disabledAt: DisabledTime(at: disabledAt, source: .auditLog), firstSeenDisabled: since + 30 * day)
+            leaver.manualApps = [ManualDeprovisioning(app: "Legacy Payroll", owner: nil, since: since)]
+            return Planner(policy: Policy(mode: .report), now: since + 31 * day).findings(for: leaver, journal: [:])
+                .filter { $0.kind == .manualDeprovisioning }.count
+        }
+        #expect(lines(disabledAt: since - 400 * day) == 0, "disabled long before the app's go-live")
+        #expect(lines(disabledAt: since - 1) == 0)
+        #expect(lines(disabledAt: since) == 1)
+        #expect(lines(disabledAt: since + day) == 1)
+    }
+
+    @Test func sinceIsADate() throws {
+        let base = """
+            [tenant]
+            id = "contoso.onmicrosoft.com"
+            [auth]
+            client_id = "11111111-2222-3333-4444-555555555555"
+            client_secret_env = "S"
+            [state]
+            database = "/var/lib/leaversweep/state.sqlite"
+            [[apps]]
+            name = "Legacy Payroll"
+            type = "manual"
+            owner = "payroll@contoso.com"
+
+            """
+        #expect(try Configuration.parse(base + "since = 2026-11-01\n").apps.first?.since == GraphTimestamp.parse("2026-11-01T00:00:00Z"))
+        #expect(try Configuration.parse(base + "since = \"2026-11-01\"\n").apps.first?.since == GraphTimestamp.parse("2026-11-01T00:00:00Z"))
+        #expect(throws: ConfigurationError.self) { try Configuration.parse(base + "since = \"last year\"\n") }
+        #expect(throws: ConfigurationError.self) { try Configuration.parse(base + "since = 7\n") }
     }
 }

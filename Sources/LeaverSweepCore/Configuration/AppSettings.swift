@@ -15,12 +15,16 @@ public struct AppSettings: Sendable, Equatable {
     /// Who runs the app; shown in the report, and mailed the app's own list when `notifyOwner` is set.
     public var owner: MailAddress?
     public var notifyOwner: Bool
+    /// Manual apps: only users disabled on or after this day are put on the checklist (the app's go-live with
+    /// LeaverSweep), so years of old leavers do not bury the new ones.
+    public var since: Date?
 
-    public init(name: String, kind: Kind, owner: MailAddress? = nil, notifyOwner: Bool = false) {
+    public init(name: String, kind: Kind, owner: MailAddress? = nil, notifyOwner: Bool = false, since: Date? = nil) {
         self.name = name
         self.kind = kind
         self.owner = owner
         self.notifyOwner = notifyOwner
+        self.since = since
     }
 
     public var isManual: Bool { if case .manual = kind { true } else { false } }

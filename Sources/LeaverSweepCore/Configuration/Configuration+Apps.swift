@@ -2,7 +2,7 @@ import Foundation
 
 extension ConfigReader {
     static let scimAppKeys = ["name", "type", "base_url", "token_env", "token_file", "match", "deprovision", "owner", "notify_owner"]
-    static let manualAppKeys = ["name", "type", "owner", "notify_owner"]
+    static let manualAppKeys = ["name", "type", "owner", "notify_owner", "since"]
 
     /// `[[apps]]`: each entry is checked against the keys of its `type`, and names must be unique, because the name
     /// is what `leaversweep ack` and the journal's action keys refer to.
@@ -66,7 +66,7 @@ extension ConfigReader {
             guard owner != nil else {
                 throw error(located.line, "\(path).owner", "a manual app needs an owner: the address of whoever deprovisions its accounts")
             }
-            return AppSettings(name: trimmed, kind: .manual, owner: owner, notifyOwner: notifyOwner)
+            return AppSettings(name: trimmed, kind: .manual, owner: owner, notifyOwner: notifyOwner, since: try since(located, path: path))
         }
         let located = LocatedTable(path: path, table: located.table, line: located.line)
         let settings = SCIMAppSettings(
@@ -76,6 +76,21 @@ extension ConfigReader {
             deprovision: try bool(located, "deprovision") ?? false
         )
         return AppSettings(name: trimmed, kind: .scim(settings), owner: owner, notifyOwner: notifyOwner)
+    }
+
+    /// `since = 2026-11-01` (a TOML date) or `"2026-11-01"`; midnight UTC of that day.
+    private func since(_ located: LocatedTable, path: String) throws(ConfigurationError) -> Date? {
+        guard let value = located.table["since"] else { return nil }
+        let text: String
+        switch value.kind {
+        case .datetime(let literal), .string(let literal): text = literal
+        default: throw error(value.line, "\(path).since", "expected a date such as 2026-11-01, got \(value.typeName)")
+        }
+        let day = String(text.prefix(10))
+        guard day.count == 10, let date = GraphTimestamp.parse(day + "T00:00:00Z") else {
+            throw error(value.line, "\(path).since", "expected a date such as 2026-11-01, got \"\(text)\"")
+        }
+        return date
     }
 
     private func match(_ located: LocatedTable) throws(ConfigurationError) -> AppAccountMatch {

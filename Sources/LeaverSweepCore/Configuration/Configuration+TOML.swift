@@ -28,7 +28,7 @@ struct ConfigReader {
         "graph": ["endpoint"],
         "state": ["database"],
         "policy": ["mode", "exclude", "exclude_groups", "max_actions", "max_newly_disabled_fraction", "device_grace",
-                   "remove_app_role_assignments", "remove_user_consent_grants", "check_provisioning"],
+                   "remove_app_role_assignments", "remove_user_consent_grants", "check_provisioning", "app_grace"],
         "report": ["json"],
         "email": ["smtp_url", "starttls", "username", "password_env", "password_file", "from", "to", "send"],
     ]
@@ -117,6 +117,12 @@ struct ConfigReader {
                 throw error(value.line, "policy.max_newly_disabled_fraction", "expected a number from 0 to 1 such as 0.05, got \(fraction)")
             }
             settings.maxNewlyDisabledFraction = fraction
+        }
+        if let value = policy.table["app_grace"] {
+            guard case .string(let text) = value.kind, let seconds = Duration.parse(text) else {
+                throw error(value.line, "policy.app_grace", "expected a duration such as \"24h\", \"3d\" or \"90m\"")
+            }
+            settings.appGrace = seconds
         }
         if let value = policy.table["device_grace"] {
             guard case .string(let text) = value.kind, let seconds = Duration.parse(text) else {

@@ -46,6 +46,8 @@ public struct Configuration: Sendable, Equatable {
         public var removeAppRoleAssignments = false
         /// Delete a leaver's own delegated consents (`consentType: Principal`); tenant-wide consent is never touched.
         public var removeUserConsentGrants = false
+        /// App deactivations and removals wait this long after the disable (rehire and mistake protection).
+        public var appGrace: TimeInterval = 0
         /// Read Entra provisioning logs and jobs (needs AuditLog.Read.All with P1/P2 and Synchronization.Read.All).
         public var checkProvisioning = true
     }

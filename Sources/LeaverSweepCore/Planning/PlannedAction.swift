@@ -33,6 +33,8 @@ public struct PlannedAction: Sendable, Equatable, Hashable {
     public var ifRefused: HumanTask
     /// The configured app a SCIM write goes to.
     public var app: String?
+    /// For a removal: the deleted object's properties (JSON), journaled so it can be put back by hand.
+    public var details: String?
 
     public init(key: String, kind: ActionKind, targetId: String, userId: String, findingKey: String, ifRefused: HumanTask = .investigateFailedAction, app: String? = nil) {
         self.key = key
@@ -66,18 +68,33 @@ public struct PlannedAction: Sendable, Equatable, Hashable {
         )
     }
 
-    public static func removeAppRoleAssignment(assignmentId: String, userId: String, episodeStart: Date, findingKey: String) -> PlannedAction {
-        PlannedAction(
+    public static func removeAppRoleAssignment(assignmentId: String, userId: String, episodeStart: Date, findingKey: String,
+                                               restore: AppRoleAssignment? = nil) -> PlannedAction {
+        var action = PlannedAction(
             key: "remove_app_role_assignment:\(assignmentId):\(userId):\(Self.episodeStamp(episodeStart))",
             kind: .removeAppRoleAssignment, targetId: assignmentId, userId: userId, findingKey: findingKey, ifRefused: .reviewAppAccess
         )
+        // The body of `POST /users/{id}/appRoleAssignments` that would put it back.
+        action.details = restore.map { Self.json(["principalId": $0.principalId, "resourceId": $0.resourceId, "appRoleId": $0.appRoleId ?? "",
+                                                  "resourceDisplayName": $0.resourceDisplayName ?? ""]) }
+        return action
     }
 
-    public static func removeDelegatedGrant(grantId: String, userId: String, episodeStart: Date, findingKey: String) -> PlannedAction {
-        PlannedAction(
+    public static func removeDelegatedGrant(grantId: String, userId: String, episodeStart: Date, findingKey: String,
+                                            restore: DelegatedGrant? = nil) -> PlannedAction {
+        var action = PlannedAction(
             key: "remove_delegated_grant:\(grantId):\(userId):\(Self.episodeStamp(episodeStart))",
             kind: .removeDelegatedGrant, targetId: grantId, userId: userId, findingKey: findingKey, ifRefused: .reviewAppAccess
         )
+        // The body of `POST /oauth2PermissionGrants` that would put it back.
+        action.details = restore.map { Self.json(["clientId": $0.clientId, "consentType": $0.consentType, "principalId": $0.principalId ?? "",
+                                                  "resourceId": $0.resourceId, "scope": $0.scope ?? ""]) }
+        return action
+    }
+
+    private static func json(_ fields: [String: String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 
     private static func episodeStamp(_ date: Date) -> String {

@@ -110,8 +110,8 @@ public struct Planner: Sendable {
         if !excluded, policy.removeAppRoleAssignments, !assignment.isInheritedFromGroup,
            assignment.principalId.caseInsensitiveCompare(leaver.user.id) == .orderedSame {
             let action = PlannedAction.removeAppRoleAssignment(assignmentId: assignment.id, userId: leaver.user.id,
-                                                               episodeStart: leaver.firstSeenDisabled, findingKey: key)
-            chosen = reaction(for: action, leaver: leaver, journal: journal)
+                                                               episodeStart: leaver.firstSeenDisabled, findingKey: key, restore: assignment)
+            chosen = appGraceOr(reaction(for: action, leaver: leaver, journal: journal), action, leaver: leaver, journal: journal)
         }
         let app = assignment.resourceDisplayName ?? assignment.resourceId
         return Finding(key: key, kind: .appRoleAssignment, user: leaver.user, objectId: assignment.id,
@@ -123,8 +123,8 @@ public struct Planner: Sendable {
         var chosen: Reaction = excluded ? .excluded : .flag(.reviewAppAccess)
         if !excluded, policy.removeUserConsentGrants {
             let action = PlannedAction.removeDelegatedGrant(grantId: grant.id, userId: leaver.user.id,
-                                                            episodeStart: leaver.firstSeenDisabled, findingKey: key)
-            chosen = reaction(for: action, leaver: leaver, journal: journal)
+                                                            episodeStart: leaver.firstSeenDisabled, findingKey: key, restore: grant)
+            chosen = appGraceOr(reaction(for: action, leaver: leaver, journal: journal), action, leaver: leaver, journal: journal)
         }
         let client = grant.clientDisplayName ?? grant.clientId
         return Finding(key: key, kind: .delegatedGrant, user: leaver.user, objectId: grant.id, objectDisplayName: client,

@@ -25,6 +25,8 @@ public struct Policy: Sendable, Equatable {
     public var removeUserConsentGrants = false
     /// SCIM apps configured with `deprovision = true`, by name.
     public var deprovisionApps: Set<String> = []
+    /// How long a user must have been disabled before app writes (deactivations, removals) are sent.
+    public var appGrace: TimeInterval = 0
 
     public init(mode: RunMode, exclusions: [String] = [], deviceGrace: TimeInterval = 0) {
         self.mode = mode

@@ -47,7 +47,9 @@ extension ReportedFinding {
             status = .planned
             action = planned.kind
             actionKey = planned.key
-            detail += " — will be disabled after \(GraphTimestamp.readable(until)) (policy.device_grace)"
+            detail += planned.kind == .disableDevice
+                ? " — will be disabled after \(GraphTimestamp.readable(until)) (policy.device_grace)"
+                : " — will be sent after \(GraphTimestamp.readable(until)) (policy.app_grace)"
         case .act(let planned):
             action = planned.kind
             actionKey = planned.key

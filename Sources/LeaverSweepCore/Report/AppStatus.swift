@@ -19,6 +19,8 @@ public struct AppStatus: Sendable, Codable, Equatable {
         case quarantine
         /// The provisioning job's recent runs failed completely.
         case failing
+        /// The provisioning job was paused by an admin.
+        case paused
     }
 
     public var app: String

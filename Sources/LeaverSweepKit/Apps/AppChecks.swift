@@ -39,17 +39,19 @@ struct AppChecks {
         try store.forgetAppAccounts(except: configuration.apps.filter { $0.scim != nil }.map(\.name))
         let leavers = try store.disabledUsers()
         let checks = AppStatusCollector()
+        let warnings = WarningCollector()
         let scimApps = configuration.apps.compactMap { app in app.scim.map { (app, $0) } }
         try? ParallelWork.forEach(scimApps.map { AppJob(app: $0.0, settings: $0.1) }, threads: 4) { job in
-            checks.add(check(job.app, job.settings, leavers: leavers, at: runStart))
+            checks.add(check(job.app, job.settings, leavers: leavers, at: runStart, warnings: warnings))
         }
+        outcome.warnings += warnings.all
         for (name, status, client) in checks.all.sorted(by: { $0.0 < $1.0 }) {
             outcome.statuses.append(status)
             if let client { outcome.clients[name] = client }
         }
         for app in configuration.apps where app.isManual {
             outcome.statuses.append(AppStatus(app: app.name, source: .manual, health: .ok, owner: app.owner?.address))
-            outcome.context.manualApps.append((name: app.name, owner: app.owner?.address))
+            outcome.context.manualApps.append((name: app.name, owner: app.owner?.address, since: app.since))
         }
         return outcome
     }
@@ -75,11 +77,15 @@ struct AppChecks {
         }
     }
 
-    private func check(_ app: AppSettings, _ settings: SCIMAppSettings, leavers: [DirectoryUser], at runStart: Date) -> (String, AppStatus, SCIMClient?) {
+    private func check(_ app: AppSettings, _ settings: SCIMAppSettings, leavers: [DirectoryUser], at runStart: Date,
+                       warnings: WarningCollector) -> (String, AppStatus, SCIMClient?) {
         let token: String
         do {
-            token = try SecretLoader.load(settings.token, environment: environment,
-                                          purpose: .init(name: "SCIM token of app \"\(app.name)\"", keyPrefix: "apps.token")).secret
+            let loaded = try SecretLoader.load(settings.token, environment: environment,
+                                               purpose: .init(name: "SCIM token of app \"\(app.name)\"", keyPrefix: "apps.token"))
+            // A token file others can read is worth saying every night, as for the client secret.
+            if let warning = loaded.warning { warnings.add(warning) }
+            token = loaded.secret
         } catch {
             log.warning("app \"\(app.name)\": could not check: \(error)")
             return (app.name, AppStatus(app: app.name, source: .scim, health: .notChecked, detail: "could not check: \(error)",
@@ -116,6 +122,13 @@ final class ProvisioningRead: @unchecked Sendable {
 private struct AppJob: @unchecked Sendable {
     let app: AppSettings
     let settings: SCIMAppSettings
+}
+
+private final class WarningCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    var all: [String] { lock.withLock { items } }
+    func add(_ warning: String) { lock.withLock { items.append(warning) } }
 }
 
 private final class AppStatusCollector: @unchecked Sendable {

@@ -15,6 +15,9 @@ struct ProvisioningRecordPayload: Decodable, Sendable {
     var provisioningStatusInfo: StatusInfo?
     var servicePrincipal: Identity?
     var sourceIdentity: Identity?
+    var modifiedProperties: [ModifiedProperty]?
+
+    struct ModifiedProperty: Decodable, Sendable { var displayName: String?; var newValue: String? }
 }
 
 /// `synchronizationJob` with its `status` (graph.md 2.6).

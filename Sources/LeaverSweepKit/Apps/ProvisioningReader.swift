@@ -51,7 +51,8 @@ struct ProvisioningReader {
     private func readLogs(runStart: Date) throws {
         let since = try store.syncValue("provisioning_read_from").flatMap(GraphTimestamp.parse) ?? runStart.addingTimeInterval(-Self.firstWindow)
         let filter = "activityDateTime gt \(GraphTimestamp.formatForFilter(since))"
-        let path = GraphQuery.path("/auditLogs/provisioning", [("$filter", filter), ("$top", "1000")])
+        // Oldest first: an update after a disable must not look like a new placement because it was read first.
+        let path = GraphQuery.path("/auditLogs/provisioning", [("$filter", filter), ("$orderby", "activityDateTime asc"), ("$top", "1000")])
         var records = 0
         try graph.forEachPage(path, as: ProvisioningRecordPayload.self) { page in
             if StopSignal.requested { throw RunFailure.stopped("stopped by SIGTERM while reading the provisioning logs") }
@@ -62,17 +63,21 @@ struct ProvisioningReader {
         log.debug("apps: \(records) provisioning log records since \(GraphTimestamp.readable(since))")
     }
 
-    /// Only successful creates and updates put an account in place, and only successful disables and deletes take it
-    /// away; failures and skips change nothing in the app, except that a failed removal says why the account lingers.
+    /// A successful create puts an account in place; a successful disable or delete takes it away, and so does an
+    /// update that sets `accountEnabled` false, `active` false or `IsSoftDeleted` true (apps that deprovision by
+    /// attribute log it that way). Other updates only keep an account in place that is in place. Failures and skips
+    /// change nothing in the app, except that a failed removal says why the account lingers.
     static func evidence(_ record: ProvisioningRecordPayload) -> StateStore.ProvisioningEvidence? {
         guard let principal = record.servicePrincipal?.id, let userId = record.sourceIdentity?.id, !userId.isEmpty,
               let at = record.activityDateTime.flatMap(GraphTimestamp.parse), let action = record.provisioningAction?.lowercased() else { return nil }
         let status = record.provisioningStatusInfo?.status?.lowercased()
         let app = record.servicePrincipal?.displayName ?? principal
-        let removal = ["disable", "delete", "stageddelete"].contains(action)
+        let change = action == "update" ? Self.enabledChange(record.modifiedProperties ?? []) : nil
+        let removal = ["disable", "delete", "stageddelete"].contains(action) || change == false
         let effect: StateStore.ProvisioningEvidence.Effect
         switch (status, removal) {
-        case ("success", false) where action == "create" || action == "update": effect = .placed
+        case ("success", false) where action == "create" || change == true: effect = .placed
+        case ("success", false) where action == "update": effect = .updated
         case ("success", true): effect = .removed
         case ("failure", true):
             let info = record.provisioningStatusInfo?.errorInformation
@@ -115,6 +120,20 @@ struct ProvisioningReader {
 
     static func jobsRequest(_ servicePrincipalId: String) -> GraphBatchItem {
         GraphBatchItem("GET", "/servicePrincipals/\(GraphQuery.segment(servicePrincipalId))/synchronization/jobs")
+    }
+
+    /// What an update did to the account's state: false when it disabled or soft-deleted it, true when it enabled it
+    /// again, nil when it changed other attributes only.
+    static func enabledChange(_ properties: [ProvisioningRecordPayload.ModifiedProperty]) -> Bool? {
+        for property in properties {
+            let value = property.newValue?.trimmingCharacters(in: CharacterSet(charactersIn: "[]\" ")).lowercased()
+            switch (property.displayName?.lowercased(), value) {
+            case ("accountenabled", "false"), ("active", "false"), ("issoftdeleted", "true"): return false
+            case ("accountenabled", "true"), ("active", "true"), ("issoftdeleted", "false"): return true
+            default: continue
+            }
+        }
+        return nil
     }
 
     /// One `GET /servicePrincipals/{id}/synchronization/jobs` per app seen provisioning, in JSON batches.
@@ -161,6 +180,11 @@ struct ProvisioningReader {
             var detail = "provisioning job in quarantine (\(quarantine?.reason ?? "Unknown"))"
             if let message = quarantine?.error?.message ?? status?.lastExecution?.error?.message { detail += ": \(message)" }
             return AppStatus(app: app, source: .entraProvisioning, health: .quarantine, detail: detail, since: since)
+        }
+        if status?.code?.caseInsensitiveCompare("Paused") == .orderedSame {
+            // An admin stopped the job: nothing is deprovisioned through it until someone starts it again.
+            return AppStatus(app: app, source: .entraProvisioning, health: .paused,
+                             detail: "provisioning job paused; start it again, or deprovision this app's accounts another way")
         }
         if let failures = status?.countSuccessiveCompleteFailures, failures > 0 {
             let since = status?.lastSuccessfulExecution?.timeEnded.flatMap(GraphTimestamp.parse)

@@ -29,13 +29,17 @@ extension Executor {
         let at = now()
         switch answer {
         case .success:
-            try store.markApplied(action.key, runId: runId, at: at, requestId: nil, clientRequestId: nil)
-            try store.markAppAccountInactive(app: app, accountId: action.targetId, at: at)
+            try store.journalTogether {
+                try store.markApplied(action.key, runId: runId, at: at, requestId: nil, clientRequestId: nil)
+                try store.markAppAccountInactive(app: app, accountId: action.targetId, at: at)
+            }
             progress.record(action.key, .applied(at: at, requestId: nil))
         case .failure(let error as SCIMError) where error.failure == .notFound:
             // Deleted in the app since tonight's lookup: the account is gone, which is what this write was for.
-            try store.markApplied(action.key, runId: runId, at: at, requestId: nil, clientRequestId: nil, note: "account not found in the app (404)")
-            try store.markAppAccountInactive(app: app, accountId: action.targetId, at: at)
+            try store.journalTogether {
+                try store.markApplied(action.key, runId: runId, at: at, requestId: nil, clientRequestId: nil, note: "account not found in the app (404)")
+                try store.markAppAccountInactive(app: app, accountId: action.targetId, at: at)
+            }
             progress.record(action.key, .applied(at: at, requestId: nil))
         case .failure(let error):
             let info = Self.errorInfo(error)

@@ -87,12 +87,14 @@ struct Executor: @unchecked Sendable {
                 case .success(let response):
                     let at = now()
                     try store.markApplied(action.key, runId: runId, at: at, requestId: response.requestId, clientRequestId: response.clientRequestId)
+                    try forgetRemoved(action)
                     progress.record(action.key, .applied(at: at, requestId: response.requestId))
                 case .failure(RunFailure.graph(let error)) where error.info.httpStatus == 404 && action.kind.isRemoval:
                     // Someone removed it first: the access is gone, which is what this write was for.
                     let at = now()
                     try store.markApplied(action.key, runId: runId, at: at, requestId: error.info.requestId, clientRequestId: error.info.clientRequestId,
                                           note: "already removed (404)")
+                    try forgetRemoved(action)
                     progress.record(action.key, .applied(at: at, requestId: error.info.requestId))
                 case .failure(RunFailure.graph(let error)):
                     try store.markFailed(action.key, runId: runId, at: now(), error: error.info)
@@ -109,6 +111,16 @@ struct Executor: @unchecked Sendable {
             }
         }
         if let stop { throw stop }
+    }
+
+    /// A removed assignment or grant leaves the snapshot in the same transaction as its journal entry: a delta night
+    /// re-reads app access only for users who changed, and must not take a row a crash left behind for a re-grant.
+    private func forgetRemoved(_ action: PlannedAction) throws {
+        switch action.kind {
+        case .removeAppRoleAssignment: try store.forgetAppRoleAssignment(id: action.targetId, userId: action.userId)
+        case .removeDelegatedGrant: try store.forgetGrant(id: action.targetId)
+        case .revokeSessions, .disableDevice, .deactivateAppAccount: break
+        }
     }
 
     static func request(_ action: PlannedAction) -> GraphBatchItem {

@@ -17,6 +17,7 @@ extension NightlyRun {
         policy.removeAppRoleAssignments = configuration.policy.removeAppRoleAssignments
         policy.removeUserConsentGrants = configuration.policy.removeUserConsentGrants
         policy.deprovisionApps = Set(configuration.apps.filter { $0.scim?.deprovision == true }.map(\.name))
+        policy.appGrace = configuration.policy.appGrace
         let planner = Planner(policy: policy, now: startedAt)
         var findings: [Finding] = []
         var leaverIds = Set<String>()
@@ -39,7 +40,6 @@ extension NightlyRun {
                                     crashAfterWrites: context.environment["LEAVERSWEEP_TEST_CRASH_AFTER_WRITES"].flatMap(Int.init))
             executor.apps = apps?.clients ?? [:]
             execution = executor.execute(planned)
-            forgetRemovedAccess(planned, execution, store: store)
             readBackRevokedUsers(planned, execution, store: store, graph: graph)
             context.log.debug("reconcile: revoked users read back")
         }
@@ -63,23 +63,6 @@ extension NightlyRun {
         return Reconciled(findings: reported, stoppedBy: execution.stoppedBy, guardTripped: guardTripped)
     }
 
-    /// Removed assignments and grants leave the snapshot at once: a delta night re-reads app access only for users
-    /// who changed, and must not report tomorrow what was removed tonight.
-    private func forgetRemovedAccess(_ planned: [PlannedAction], _ execution: ExecutionResult, store: StateStore) {
-        for action in planned where action.kind.isRemoval {
-            guard case .applied? = execution.outcomes[action.key] else { continue }
-            do {
-                if action.kind == .removeAppRoleAssignment {
-                    try store.forgetAppRoleAssignment(id: action.targetId, userId: action.userId)
-                } else {
-                    try store.forgetGrant(id: action.targetId)
-                }
-            } catch {
-                context.log.warning("could not update the snapshot after removing \(action.targetId): \(error)")
-            }
-        }
-    }
-
     /// Reads revoked users back once, so the snapshot holds Graph's new `signInSessionsValidFromDateTime` (the
     /// nightly delta does not track it). Best effort: what fails here is read again by the next run's snapshot.
     private func readBackRevokedUsers(_ planned: [PlannedAction], _ execution: ExecutionResult, store: StateStore, graph: GraphClient) {
@@ -98,6 +81,12 @@ extension NightlyRun {
         } catch {
             context.log.warning("could not store the revoked users read back: \(error)")
         }
+    }
+
+    /// App writes' keys end `…:userId:episodeStamp` (see `PlannedAction`).
+    static func userId(ofActionKey key: String) -> String? {
+        let parts = key.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count >= 3 ? String(parts[parts.count - 2]) : nil
     }
 
     /// The reason this run must not write, or nil. The newly-disabled check needs a previous snapshot, so on the
@@ -132,12 +121,14 @@ extension NightlyRun {
             case .disableDevice?:
                 visible = try store.deviceIsEnabled(action.targetId) == false
             case .deactivateAppAccount?:
-                // Only a live answer from the app tonight proves the account inactive; the key names the app.
+                // Only a live answer from the app tonight proves the account inactive; the key names the app. A user
+                // enabled again has no findings at all, which proves nothing: the write stays in flight.
                 let checked = checkedApps.contains { action.findingKey.hasPrefix("\(FindingKind.appAccountActive.rawValue):\($0):") }
-                visible = checked && !openFindingKeys.contains(action.findingKey)
+                visible = checked && Self.userId(ofActionKey: key).map(leaverIds.contains) == true && !openFindingKeys.contains(action.findingKey)
             case .removeAppRoleAssignment?, .removeDelegatedGrant?:
                 // Still in the snapshot means not (known to be) removed: the planner sends it again, and 404 settles it.
-                visible = !action.findingKey.isEmpty && !openFindingKeys.contains(action.findingKey)
+                visible = !action.findingKey.isEmpty && Self.userId(ofActionKey: key).map(leaverIds.contains) == true
+                    && !openFindingKeys.contains(action.findingKey)
             case nil:
                 visible = false
             }

@@ -57,3 +57,35 @@ extension SCIMClient {
         SCIMError(baseURL: baseURL, operation: operation, failure: .unexpectedResponse(sanitized(reason)), status: response?.status)
     }
 }
+
+extension SCIMClient {
+    /// `GET /Users/{id}`: the account as the app has it now, or nil when the app no longer has it (404).
+    ///
+    /// Used for accounts found on an earlier night that tonight's lookup did not return (the leaver's UPN was
+    /// renamed on leaving, say): the account may still be there and active under its old name.
+    public func account(id: String) throws -> SCIMUser? {
+        let operation = "GET /Users/\(sanitized(id))"
+        guard !id.isEmpty else {
+            throw SCIMError(baseURL: baseURL, operation: operation, failure: .invalidRequest("refusing to read an account with an empty id"))
+        }
+        let response: HTTPResponse
+        do {
+            response = try send("GET", path: "/Users/" + Self.percentEncoded(id), operation: operation)
+        } catch let error as SCIMError where error.failure == .notFound {
+            return nil
+        }
+        do {
+            let user = try JSONDecoder().decode(SCIMUser.self, from: response.body)
+            guard user.id == id else {
+                throw SCIMError(baseURL: baseURL, operation: operation,
+                                failure: .unexpectedResponse(sanitized("asked for account \(id), the app answered with \(user.id)")), status: response.status)
+            }
+            return user
+        } catch let error as SCIMError {
+            throw error
+        } catch {
+            throw SCIMError(baseURL: baseURL, operation: operation,
+                            failure: .malformedResponse(sanitized(DecodingErrorText.describe(error))), status: response.status)
+        }
+    }
+}

@@ -133,7 +133,7 @@ extension StateSchema {
     DELETE FROM sync_state WHERE name = 'users_delta_link';
     CREATE TABLE app_accounts (
         app TEXT NOT NULL, user_id TEXT NOT NULL, account_id TEXT NOT NULL, user_name TEXT,
-        active INTEGER NOT NULL, checked_at INTEGER NOT NULL, PRIMARY KEY (app, user_id, account_id)
+        active INTEGER NOT NULL, checked_at INTEGER NOT NULL, ambiguity TEXT, PRIMARY KEY (app, user_id, account_id)
     );
     CREATE TABLE provisioned_accounts (
         service_principal_id TEXT NOT NULL, user_id TEXT NOT NULL, app TEXT NOT NULL,
@@ -143,6 +143,7 @@ extension StateSchema {
     CREATE INDEX provisioned_accounts_by_user ON provisioned_accounts(user_id);
     CREATE TABLE provisioning_apps (service_principal_id TEXT PRIMARY KEY, app TEXT NOT NULL, last_seen INTEGER NOT NULL);
     ALTER TABLE outbox ADD COLUMN audience TEXT;
+    ALTER TABLE actions ADD COLUMN details TEXT;
     CREATE TABLE service_principal_names (id TEXT PRIMARY KEY, display_name TEXT, read_at INTEGER NOT NULL);
     CREATE TABLE acknowledgements (
         app TEXT NOT NULL, user_id TEXT NOT NULL, acknowledged_at INTEGER NOT NULL, acknowledged_by TEXT,

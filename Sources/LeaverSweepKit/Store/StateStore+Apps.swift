@@ -9,11 +9,14 @@ extension StateStore {
         public var accountId: String
         public var userName: String?
         public var active: Bool
+        /// Why this account cannot be told to be this person's alone; such an account is reported, never deactivated.
+        public var ambiguity: String?
 
-        public init(accountId: String, userName: String?, active: Bool) {
+        public init(accountId: String, userName: String?, active: Bool, ambiguity: String? = nil) {
             self.accountId = accountId
             self.userName = userName
             self.active = active
+            self.ambiguity = ambiguity
         }
     }
 
@@ -21,9 +24,33 @@ extension StateStore {
     public func recordAppAccounts(app: String, userId: String, accounts: [SeenAppAccount], checkedAt: Date) throws {
         try db.transaction {
             try db.run("DELETE FROM app_accounts WHERE app = ? AND user_id = ?", [app, userId])
-            let insert = try db.prepare("INSERT OR REPLACE INTO app_accounts (app, user_id, account_id, user_name, active, checked_at) VALUES (?, ?, ?, ?, ?, ?)")
-            for account in accounts { try insert.run([app, userId, account.accountId, account.userName, account.active, checkedAt]) }
+            let insert = try db.prepare("INSERT OR REPLACE INTO app_accounts (app, user_id, account_id, user_name, active, checked_at, ambiguity) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for account in accounts {
+                try insert.run([app, userId, account.accountId, account.userName, account.active, checkedAt, account.ambiguity])
+            }
         }
+    }
+
+    /// The account ids each user had in the app when last checked, so accounts the lookup no longer finds (a UPN
+    /// renamed on leaving) are read by id rather than forgotten.
+    public func knownAppAccounts(app: String) throws -> [String: [String]] {
+        var known: [String: [String]] = [:]
+        for (user, account) in try db.query("SELECT user_id, account_id FROM app_accounts WHERE app = ?", [app], { ($0.string(0) ?? "", $0.string(1) ?? "") }) {
+            known[user, default: []].append(account)
+        }
+        return known
+    }
+
+    /// Match values that more than one directory user holds (lower-cased, except `externalId`, which is case-exact):
+    /// an account found by such a value may be someone else's. UPNs are unique in Entra ID.
+    public func sharedMatchValues(_ match: AppAccountMatch) throws -> Set<String> {
+        let sql: String
+        switch match {
+        case .userName: return []
+        case .email: sql = "SELECT lower(COALESCE(mail, upn)) AS v FROM users GROUP BY v HAVING COUNT(*) > 1"
+        case .externalId: sql = "SELECT mail_nickname FROM users WHERE mail_nickname IS NOT NULL GROUP BY mail_nickname HAVING COUNT(*) > 1"
+        }
+        return Set(try db.query(sql, []) { $0.string(0) ?? "" })
     }
 
     /// After a deactivation the app answered: the stored state follows, so the next run starts from the truth.
@@ -54,7 +81,14 @@ extension StateStore {
 
     /// What one provisioning log record says about a user's account in an app.
     public struct ProvisioningEvidence: Sendable, Equatable {
-        public enum Effect: Sendable, Equatable { case placed, removed, removalFailed(String) }
+        public enum Effect: Sendable, Equatable {
+            /// Created (or enabled again): the account is in place.
+            case placed
+            /// Another attribute changed: an account in place stays in place; one taken away stays away.
+            case updated
+            case removed
+            case removalFailed(String)
+        }
         public var servicePrincipalId: String
         public var app: String
         public var userId: String
@@ -77,14 +111,20 @@ extension StateStore {
         try db.transaction {
             let ensure = try db.prepare("INSERT OR IGNORE INTO provisioned_accounts (service_principal_id, user_id, app) VALUES (?, ?, ?)")
             let placed = try db.prepare("UPDATE provisioned_accounts SET placed_at = ?, app = ? WHERE service_principal_id = ? AND user_id = ? AND (placed_at IS NULL OR placed_at < ?)")
+            let updated = try db.prepare("""
+                UPDATE provisioned_accounts SET placed_at = ?, app = ? WHERE service_principal_id = ? AND user_id = ? AND (placed_at IS NULL OR placed_at < ?)
+                    AND (removed_at IS NULL OR (placed_at IS NOT NULL AND removed_at < placed_at))
+                """)
             let removed = try db.prepare("UPDATE provisioned_accounts SET removed_at = ? WHERE service_principal_id = ? AND user_id = ? AND (removed_at IS NULL OR removed_at < ?)")
             let failed = try db.prepare("UPDATE provisioned_accounts SET removal_failure = ?, removal_failed_at = ? WHERE service_principal_id = ? AND user_id = ? AND (removal_failed_at IS NULL OR removal_failed_at < ?)")
             let app = try db.prepare("INSERT INTO provisioning_apps (service_principal_id, app, last_seen) VALUES (?, ?, ?) ON CONFLICT(service_principal_id) DO UPDATE SET app = excluded.app, last_seen = excluded.last_seen")
             var apps: [String: String] = [:]
-            for item in evidence {
+            // Oldest first within the batch too: the order decides whether an update re-places an account.
+            for item in evidence.sorted(by: { $0.at < $1.at }) {
                 try ensure.run([item.servicePrincipalId, item.userId, item.app])
                 switch item.effect {
                 case .placed: try placed.run([item.at, item.app, item.servicePrincipalId, item.userId, item.at])
+                case .updated: try updated.run([item.at, item.app, item.servicePrincipalId, item.userId, item.at])
                 case .removed: try removed.run([item.at, item.servicePrincipalId, item.userId, item.at])
                 case .removalFailed(let reason): try failed.run([reason, item.at, item.servicePrincipalId, item.userId, item.at])
                 }

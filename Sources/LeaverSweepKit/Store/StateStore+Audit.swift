@@ -27,6 +27,8 @@ public struct ActionEventRow: Sendable, Equatable {
     public var errorCode: String?
     public var message: String?
     public var requestId: String?
+    /// What a removal deleted (JSON), so it can be put back by hand.
+    public var details: String? = nil
 }
 
 extension StateStore {
@@ -44,12 +46,12 @@ extension StateStore {
 
     public func actionEvents(runId: Int64) throws -> [ActionEventRow] {
         try db.query("""
-            SELECT e.at, e.action_key, a.kind, a.target_id, e.state, e.http_status, e.error_code, e.error_message, e.request_id
+            SELECT e.at, e.action_key, a.kind, a.target_id, e.state, e.http_status, e.error_code, e.error_message, e.request_id, a.details
             FROM action_events e LEFT JOIN actions a ON a.key = e.action_key WHERE e.run_id = ? ORDER BY e.id
             """, [runId]) { row in
             ActionEventRow(at: row.date(0) ?? Date(timeIntervalSince1970: 0), actionKey: row.string(1) ?? "", kind: row.string(2) ?? "",
                            targetId: row.string(3) ?? "", state: row.string(4) ?? "", httpStatus: row.int(5).map(Int.init),
-                           errorCode: row.string(6), message: row.string(7), requestId: row.string(8))
+                           errorCode: row.string(6), message: row.string(7), requestId: row.string(8), details: row.string(9))
         }
     }
 

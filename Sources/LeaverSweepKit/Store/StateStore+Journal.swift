@@ -40,10 +40,10 @@ extension StateStore {
     public func markInFlight(_ action: PlannedAction, runId: Int64, at: Date) throws {
         try db.transaction {
             try db.run("""
-                INSERT INTO actions (key, kind, target_id, finding_key, state, attempts, first_run, last_run, updated_at)
-                VALUES (?, ?, ?, ?, 'in_flight', 1, ?, ?, ?)
+                INSERT INTO actions (key, kind, target_id, finding_key, state, attempts, first_run, last_run, updated_at, details)
+                VALUES (?, ?, ?, ?, 'in_flight', 1, ?, ?, ?, ?)
                 ON CONFLICT(key) DO UPDATE SET state = 'in_flight', attempts = attempts + 1, last_run = excluded.last_run, updated_at = excluded.updated_at
-                """, [action.key, action.kind.rawValue, action.targetId, action.findingKey, runId, runId, at])
+                """, [action.key, action.kind.rawValue, action.targetId, action.findingKey, runId, runId, at, action.details])
             try db.run("INSERT INTO action_events (run_id, action_key, state, at) VALUES (?, ?, 'in_flight', ?)", [runId, action.key, at])
         }
     }

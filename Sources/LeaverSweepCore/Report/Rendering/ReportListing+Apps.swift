@@ -57,7 +57,7 @@ extension ReportListing {
         guard !apps.isEmpty else { return nil }
         let healths = apps.flatMap(\.problems).map(\.health)
         let unchecked = healths.contains(.notChecked)
-        let stalled = healths.contains { $0 == .quarantine || $0 == .failing }
+        let stalled = healths.contains { $0 == .quarantine || $0 == .failing || $0 == .paused }
         let one = apps.count == 1
         let what: String
         switch (unchecked, stalled) {
@@ -85,7 +85,7 @@ extension ReportListing {
         switch status.health {
         case .ok: return nil
         case .notChecked: return "Accounts are shown as last seen; nothing is written to this app until it answers."
-        case .quarantine, .failing: return "Entra deprovisions nobody in this app until the job runs again."
+        case .quarantine, .failing, .paused: return "Entra deprovisions nobody in this app until the job runs again."
         }
     }
 
@@ -139,6 +139,7 @@ extension AppStatus.Health {
         case .notChecked: return "not checked"
         case .quarantine: return "in quarantine"
         case .failing: return "failing"
+        case .paused: return "paused"
         }
     }
 }
