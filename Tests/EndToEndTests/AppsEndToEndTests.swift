@@ -72,6 +72,17 @@ import TestSupport
         #expect(!after.contains(one["key"] as? String ?? "") && after.count == lingering.count - 1)
     }
 
+    @Test func ignoredProvisioningAppsAreLeftOut() throws {
+        let (tenant, _) = Self.tenant()
+        let night = try NightHarness(tenant: tenant)
+        night.policyLines = #"ignore_provisioning_apps = ["salesforce"]"#
+        try night.run()
+        let apps = try night.report()["apps"] as? [[String: Any]] ?? []
+        #expect(!apps.contains { $0["app"] as? String == "Salesforce" }, "no job status for an ignored app")
+        #expect(apps.contains { $0["app"] as? String == "Workday" && $0["health"] as? String == "quarantine" }, "the others still are")
+        #expect(!(try Self.findings(night, kind: "provisioned_account_lingering")).contains { $0["app"] as? String == "Salesforce" })
+    }
+
     @Test func provisioningReadsRefusedAreWarningsNotFailures() throws {
         let (tenant, _) = Self.tenant()
         var options = EmulatorOptions()

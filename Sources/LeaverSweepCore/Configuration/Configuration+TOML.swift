@@ -28,7 +28,7 @@ struct ConfigReader {
         "graph": ["endpoint"],
         "state": ["database"],
         "policy": ["mode", "exclude", "exclude_groups", "max_actions", "max_newly_disabled_fraction", "device_grace",
-                   "remove_app_role_assignments", "remove_user_consent_grants", "check_provisioning", "app_grace"],
+                   "remove_app_role_assignments", "remove_user_consent_grants", "check_provisioning", "app_grace", "ignore_provisioning_apps"],
         "report": ["json"],
         "email": ["smtp_url", "starttls", "username", "password_env", "password_file", "from", "to", "send"],
     ]
@@ -100,6 +100,7 @@ struct ConfigReader {
         settings.removeAppRoleAssignments = try bool(policy, "remove_app_role_assignments") ?? false
         settings.removeUserConsentGrants = try bool(policy, "remove_user_consent_grants") ?? false
         settings.checkProvisioning = try bool(policy, "check_provisioning") ?? true
+        settings.ignoreProvisioningApps = try stringArray(policy, "ignore_provisioning_apps") ?? []
         if let value = policy.table["max_actions"] {
             guard case .integer(let limit) = value.kind, limit >= 0, limit <= 1_000_000 else {
                 throw error(value.line, "policy.max_actions", "expected a whole number from 0 to 1000000, got \(value.typeName)")

@@ -48,6 +48,9 @@ public struct Configuration: Sendable, Equatable {
         public var removeUserConsentGrants = false
         /// App deactivations and removals wait this long after the disable (rehire and mistake protection).
         public var appGrace: TimeInterval = 0
+        /// Provisioning apps (by display name, case-insensitively) whose jobs and logs are not reported: test and
+        /// staging apps whose stuck jobs nobody will fix.
+        public var ignoreProvisioningApps: [String] = []
         /// Read Entra provisioning logs and jobs (needs AuditLog.Read.All with P1/P2 and Synchronization.Read.All).
         public var checkProvisioning = true
     }

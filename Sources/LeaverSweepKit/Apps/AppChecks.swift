@@ -24,12 +24,15 @@ struct AppChecks {
     /// keeping its pages (a busy tenant logs tens of thousands of records a month) off the night's critical path.
     func startProvisioning(runStart: Date) -> ProvisioningRead? {
         guard configuration.policy.checkProvisioning else { return nil }
-        let reader = ProvisioningReader(graph: graph, store: store, log: log)
-        return ProvisioningRead { reader.read(runStart: runStart) }
+        var reader = ProvisioningReader(graph: graph, store: store, log: log)
+        reader.ignored = Set(configuration.policy.ignoreProvisioningApps.map { $0.lowercased() })
+        let configured = reader
+        return ProvisioningRead { configured.read(runStart: runStart) }
     }
 
     func run(runStart: Date, provisioning: ProvisioningRead?) throws -> Outcome {
         var outcome = Outcome(context: LeaverAppContext(runStart: runStart))
+        outcome.context.ignoredProvisioningApps = Set(configuration.policy.ignoreProvisioningApps.map { $0.lowercased() })
         if let provisioning = provisioning?.result() {
             outcome.statuses += provisioning.statuses
             outcome.warnings += provisioning.warnings

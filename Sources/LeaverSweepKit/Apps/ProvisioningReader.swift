@@ -11,6 +11,8 @@ struct ProvisioningReader {
     let graph: GraphClient
     let store: StateStore
     let log: RunLog
+    /// Lower-cased app names to leave out (`policy.ignore_provisioning_apps`).
+    var ignored: Set<String> = []
 
     /// Provisioning logs are kept 30 days: the first read goes back that far.
     static let firstWindow: TimeInterval = 30 * 86_400
@@ -138,7 +140,7 @@ struct ProvisioningReader {
 
     /// One `GET /servicePrincipals/{id}/synchronization/jobs` per app seen provisioning, in JSON batches.
     private func readJobs(runStart: Date, into result: inout Result) throws {
-        let apps = try store.provisioningApps(now: runStart)
+        let apps = try store.provisioningApps(now: runStart).filter { !ignored.contains($0.app.lowercased()) }
         guard !apps.isEmpty else { return }
         let answers = graph.batch(apps.map { Self.jobsRequest($0.servicePrincipalId) })
         var refused: GraphErrorInfo?

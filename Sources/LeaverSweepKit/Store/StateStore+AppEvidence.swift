@@ -8,6 +8,8 @@ public struct LeaverAppContext: Sendable {
     public var manualApps: [(name: String, owner: String?, since: Date?)]
     /// Service principal id → "provisioning job in quarantine (reason) since …", for tonight's stalled jobs.
     public var stalledJobs: [String: String]
+    /// Lower-cased provisioning app names whose accounts are not reported.
+    public var ignoredProvisioningApps: Set<String> = []
 
     public init(runStart: Date, manualApps: [(name: String, owner: String?, since: Date?)] = [], stalledJobs: [String: String] = [:]) {
         self.runStart = runStart
@@ -53,6 +55,7 @@ extension StateStore {
                                           jobStalled: context.stalledJobs[principal])
             }
             let acknowledged = Dictionary(try acknowledgements.query([userId]) { ($0.string(0) ?? "", $0.date(1)) }) { first, _ in first }
+            leaver.provisionedAccounts.removeAll { context.ignoredProvisioningApps.contains($0.app.lowercased()) }
             for index in leaver.provisionedAccounts.indices {
                 leaver.provisionedAccounts[index].acknowledgedAt = acknowledged[leaver.provisionedAccounts[index].app] ?? nil
             }
