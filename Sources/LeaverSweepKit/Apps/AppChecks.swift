@@ -41,16 +41,12 @@ struct AppChecks {
         nameGrantClients(at: runStart)
         try store.forgetAppAccounts(except: configuration.apps.filter { $0.scim != nil }.map(\.name))
         let leavers = try store.disabledUsers()
-        let checks = AppStatusCollector()
-        let warnings = WarningCollector()
-        let scimApps = configuration.apps.compactMap { app in app.scim.map { (app, $0) } }
-        try? ParallelWork.forEach(scimApps.map { AppJob(app: $0.0, settings: $0.1) }, threads: 4) { job in
-            checks.add(check(job.app, job.settings, leavers: leavers, at: runStart, warnings: warnings))
-        }
-        outcome.warnings += warnings.all
-        for (name, status, client) in checks.all.sorted(by: { $0.0 < $1.0 }) {
-            outcome.statuses.append(status)
-            if let client { outcome.clients[name] = client }
+        let scimApps = configuration.apps.filter { $0.scim != nil }
+        let checked = (try? ParallelWork.map(scimApps, threads: 4) { check($0, leavers: leavers, at: runStart) }) ?? []
+        for app in checked.sorted(by: { $0.status.app < $1.status.app }) {
+            outcome.statuses.append(app.status)
+            outcome.warnings += app.warnings
+            if let client = app.client { outcome.clients[app.status.app] = client }
         }
         for app in configuration.apps where app.isManual {
             outcome.statuses.append(AppStatus(app: app.name, source: .manual, health: .ok, owner: app.owner?.address))
@@ -80,23 +76,31 @@ struct AppChecks {
         }
     }
 
-    private func check(_ app: AppSettings, _ settings: SCIMAppSettings, leavers: [DirectoryUser], at runStart: Date,
-                       warnings: WarningCollector) -> (String, AppStatus, SCIMClient?) {
+    /// One SCIM app's night: its status, the client for its writes (nil when it could not be reached), warnings.
+    struct CheckedApp: Sendable {
+        var status: AppStatus
+        var client: SCIMClient?
+        var warnings: [String] = []
+    }
+
+    private func check(_ app: AppSettings, leavers: [DirectoryUser], at runStart: Date) -> CheckedApp {
+        guard let settings = app.scim else { preconditionFailure("only SCIM apps are looked up") }
+        var warnings: [String] = []
         let token: String
         do {
             let loaded = try SecretLoader.load(settings.token, environment: environment,
                                                purpose: .init(name: "SCIM token of app \"\(app.name)\"", keyPrefix: "apps.token"))
             // A token file others can read is worth saying every night, as for the client secret.
-            if let warning = loaded.warning { warnings.add(warning) }
+            if let warning = loaded.warning { warnings.append(warning) }
             token = loaded.secret
         } catch {
             log.warning("app \"\(app.name)\": could not check: \(error)")
-            return (app.name, AppStatus(app: app.name, source: .scim, health: .notChecked, detail: "could not check: \(error)",
-                                        usersChecked: 0, owner: app.owner?.address), nil)
+            return CheckedApp(status: AppStatus(app: app.name, source: .scim, health: .notChecked, detail: "could not check: \(error)",
+                                                usersChecked: 0, owner: app.owner?.address), client: nil)
         }
         let client = SCIMClient(transport: transport, baseURL: settings.baseURL.absoluteString, token: token, sleep: sleep)
         let checker = SCIMAppChecker(app: app, settings: settings, client: client, store: store, log: log)
-        return (app.name, checker.check(leavers, at: runStart), client)
+        return CheckedApp(status: checker.check(leavers, at: runStart), client: client, warnings: warnings)
     }
 }
 
@@ -120,23 +124,4 @@ final class ProvisioningRead: @unchecked Sendable {
         done.signal()
         return value
     }
-}
-
-private struct AppJob: @unchecked Sendable {
-    let app: AppSettings
-    let settings: SCIMAppSettings
-}
-
-private final class WarningCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String] = []
-    var all: [String] { lock.withLock { items } }
-    func add(_ warning: String) { lock.withLock { items.append(warning) } }
-}
-
-private final class AppStatusCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [(String, AppStatus, SCIMClient?)] = []
-    var all: [(String, AppStatus, SCIMClient?)] { lock.withLock { items } }
-    func add(_ item: (String, AppStatus, SCIMClient?)) { lock.withLock { items.append(item) } }
 }

@@ -32,6 +32,14 @@ public enum ParallelWork {
         if let error = queue.firstError { throw error }
     }
 
+    /// `body` applied to every item on up to `threads` threads; the results in the items' order.
+    public static func map<Item: Sendable, Output: Sendable>(_ items: [Item], threads: Int,
+                                                              _ body: @escaping @Sendable (Item) throws -> Output) throws -> [Output] {
+        let results = IndexedResults<Output>(count: items.count)
+        try forEach(Array(items.indices), threads: threads) { index in results.set(index, try body(items[index])) }
+        return results.all
+    }
+
     /// Runs independent jobs at the same time, one thread each.
     public static func all(_ jobs: [@Sendable () throws -> Void]) throws {
         try forEach(Array(jobs.indices), threads: jobs.count) { try jobs[$0]() }
@@ -59,4 +67,15 @@ private final class WorkQueue<Item>: @unchecked Sendable {
     }
 
     var firstError: Error? { lock.withLock { error } }
+}
+
+/// Each slot is written once, by the thread that computed it.
+private final class IndexedResults<Output>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Output?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Output) { lock.withLock { slots[index] = value } }
+    var all: [Output] { lock.withLock { slots.compactMap { $0 } } }
 }
