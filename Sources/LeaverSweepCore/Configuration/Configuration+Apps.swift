@@ -122,23 +122,11 @@ extension ConfigReader {
     private func scimBaseURL(_ located: LocatedTable) throws(ConfigurationError) -> URL {
         let key = "\(located.path).base_url"
         let line = located.table["base_url"]?.line
-        guard var text = try string(located, "base_url") else { throw error(located.line, key, "missing required value") }
-        while text.hasSuffix("/") { text.removeLast() }
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              let host = components.host, !host.isEmpty, let url = components.url else {
-            throw error(line, key, "expected an absolute URL such as https://contoso.service-now.com/api/now/scim")
-        }
-        guard components.query == nil, components.fragment == nil, components.user == nil, components.password == nil else {
-            throw error(line, key, "must not contain a query, fragment or credentials")
-        }
-        if components.path.lowercased().hasSuffix("/users") {
+        guard let text = try string(located, "base_url") else { throw error(located.line, key, "missing required value") }
+        let (url, path) = try webURL(text, key: key, line: line, example: "https://contoso.service-now.com/api/now/scim")
+        if path.lowercased().hasSuffix("/users") {
             throw error(line, key, "expected the SCIM base URL without /Users (LeaverSweep adds it)")
         }
-        switch scheme {
-        case "https": return url
-        case "http" where LoopbackHost.isLoopback(host): return url
-        case "http": throw error(line, key, "plain http:// is allowed only for loopback hosts; use https://")
-        default: throw error(line, key, "unsupported scheme \"\(scheme)\"; use https://")
-        }
+        return url
     }
 }

@@ -314,29 +314,36 @@ struct ConfigReader {
         guard let text = try string(located, key) else { return fallback }
         let qualified = "\(located.path).\(key)"
         let line = located.table[key]?.line
+        let (url, path) = try webURL(text, key: qualified, line: line, example: "https://graph.microsoft.com")
+        guard path.isEmpty else {
+            // "/v1.0" and the tenant are added by LeaverSweep; a path here would double them.
+            throw error(line, qualified, "expected only scheme and host (and port), e.g. https://graph.microsoft.com; found path \"\(path)\"")
+        }
+        return url
+    }
+
+    /// An absolute URL without trailing slashes: HTTPS only, except plain HTTP to a loopback host (the emulator and
+    /// tests), and never a query, fragment or credentials. Returns the URL and its path for the caller's own rules.
+    func webURL(_ text: String, key: String, line: Int?, example: String) throws(ConfigurationError) -> (url: URL, path: String) {
         var trimmed = text
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
               let host = components.host, !host.isEmpty,
               let url = components.url else {
-            throw error(line, qualified, "expected an absolute URL such as https://graph.microsoft.com")
+            throw error(line, key, "expected an absolute URL such as \(example)")
         }
-        guard components.query == nil, components.fragment == nil, components.user == nil else {
-            throw error(line, qualified, "must not contain a query, fragment or credentials")
-        }
-        guard components.path.isEmpty else {
-            // "/v1.0" and the tenant are added by LeaverSweep; a path here would double them.
-            throw error(line, qualified, "expected only scheme and host (and port), e.g. https://graph.microsoft.com; found path \"\(components.path)\"")
+        guard components.query == nil, components.fragment == nil, components.user == nil, components.password == nil else {
+            throw error(line, key, "must not contain a query, fragment or credentials")
         }
         switch scheme {
         case "https":
-            return url
+            return (url, components.path)
         case "http" where LoopbackHost.isLoopback(host):
-            return url
+            return (url, components.path)
         case "http":
-            throw error(line, qualified, "plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://")
+            throw error(line, key, "plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://")
         default:
-            throw error(line, qualified, "unsupported scheme \"\(scheme)\"; use https://")
+            throw error(line, key, "unsupported scheme \"\(scheme)\"; use https://")
         }
     }
 
