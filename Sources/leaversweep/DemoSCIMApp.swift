@@ -15,7 +15,7 @@ final class DemoSCIMApp {
 
     init(executable: String) throws {
         transport = try CurlHTTPTransport()
-        let port = try Self.freePort()
+        let port = try LoopbackPort.free()
         baseURL = "http://127.0.0.1:\(port)/v2"
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -65,20 +65,6 @@ final class DemoSCIMApp {
         var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(token)")]
         if body != nil { headers.append(("Content-Type", "application/scim+json")) }
         return try transport.perform(HTTPRequest(method: method, url: baseURL + path, headers: headers, body: body, timeoutSeconds: 5))
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw DemoError("no free port on 127.0.0.1") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -1,0 +1,28 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A TCP port on 127.0.0.1 that nothing listens on right now, for a local helper server (the demo's SCIM app, the
+/// tests' SMTP and SCIM servers). The kernel picks it; another process could take it before the server binds, so
+/// callers that can retry do.
+public enum LoopbackPort {
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String { "could not find a free port on 127.0.0.1" }
+    }
+
+    public static func free() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard fd >= 0, bound else { throw Unavailable() }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
