@@ -28,7 +28,7 @@ struct AckCommand: ParsableCommand {
         let store = try StoreOpening.open(config: config)
         // A manual app, or an app Entra provisions (an account it left behind, removed by hand since).
         let manualApps = configuration.apps.filter(\.isManual).map(\.name)
-        let provisioned = try store.provisioningApps(now: Date()).map(\.app)
+        let provisioned = try store.provisioningApps().map(\.app)
         guard let name = (manualApps + provisioned).first(where: { $0.caseInsensitiveCompare(app) == .orderedSame }) else {
             let names = (manualApps + provisioned).map { "\"\(TerminalText.safe($0))\"" }
             ConfigFile.printError("no manual app (nor app Entra provisions) named \"\(TerminalText.safe(app))\"" + (names.isEmpty ? "" : "; known: \(names.joined(separator: ", "))"))

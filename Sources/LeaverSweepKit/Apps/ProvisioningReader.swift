@@ -140,7 +140,8 @@ struct ProvisioningReader {
 
     /// One `GET /servicePrincipals/{id}/synchronization/jobs` per app seen provisioning, in JSON batches.
     private func readJobs(runStart: Date, into result: inout Result) throws {
-        let apps = try store.provisioningApps(now: runStart).filter { !ignored.contains($0.app.lowercased()) }
+        try store.forgetStaleProvisioningApps(now: runStart)
+        let apps = try store.provisioningApps().filter { !ignored.contains($0.app.lowercased()) }
         guard !apps.isEmpty else { return }
         let answers = graph.batch(apps.map { Self.jobsRequest($0.servicePrincipalId) })
         var refused: GraphErrorInfo?

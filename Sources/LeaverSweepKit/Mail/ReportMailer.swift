@@ -88,8 +88,7 @@ struct ReportMailer {
     private var domain: String { settings.from.address.split(separator: "@").last.map(String.init) ?? "leaversweep.invalid" }
 
     func compose(_ report: RunReport) -> MailMessage {
-        let domain = settings.from.address.split(separator: "@").last.map(String.init) ?? "leaversweep.invalid"
-        return MailMessage.report(report, from: settings.from, to: settings.to, now: now(),
-                                  messageId: "<leaversweep.run-\(report.run.id).\(UUID().uuidString.lowercased())@\(domain)>")
+        MailMessage.report(report, from: settings.from, to: settings.to, now: now(),
+                           messageId: "<leaversweep.run-\(report.run.id).\(UUID().uuidString.lowercased())@\(domain)>")
     }
 }

@@ -42,28 +42,10 @@ extension Executor {
             }
             progress.record(action.key, .applied(at: at, requestId: nil))
         case .failure(let error):
-            let info = Self.errorInfo(error)
+            let info = (error as? SCIMError)?.info
+                ?? GraphErrorInfo(httpStatus: nil, code: "scim_error", message: "\(error)", requestId: nil, clientRequestId: nil)
             try store.markFailed(action.key, runId: runId, at: at, error: info)
             progress.record(action.key, .failed(info))
         }
-    }
-
-    /// A SCIM failure in the journal's and report's terms: the HTTP status decides whether a retry can help.
-    static func errorInfo(_ error: Error) -> GraphErrorInfo {
-        guard let scim = error as? SCIMError else {
-            return GraphErrorInfo(httpStatus: nil, code: "scim_error", message: "\(error)", requestId: nil, clientRequestId: nil)
-        }
-        let code: String
-        switch scim.failure {
-        case .unreachable: code = "scim_unreachable"
-        case .unauthorized: code = "scim_unauthorized"
-        case .throttled: code = "scim_throttled"
-        case .notFound: code = "scim_not_found"
-        case .rejected: code = scim.scimError?.scimType.map { "scim_\($0)" } ?? "scim_rejected"
-        case .malformedResponse: code = "scim_malformed_response"
-        case .unexpectedResponse: code = "scim_unexpected_response"
-        case .invalidRequest: code = "scim_invalid_request"
-        }
-        return GraphErrorInfo(httpStatus: scim.status, code: code, message: scim.description, requestId: nil, clientRequestId: nil)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LeaverSweepCore
 
 /// A SCIM app could not be checked or changed: which app, which request, and why.
 ///
@@ -72,5 +73,24 @@ public struct SCIMError: Error, CustomStringConvertible, Equatable {
             text += "; body starts \"\(responseExcerpt)\""
         }
         return text
+    }
+}
+
+extension SCIMError {
+    /// The failure in the journal's and report's terms, as `GraphError.info` is for Graph: the HTTP status decides
+    /// whether a retry can help; the code says which kind of failure it was.
+    public var info: GraphErrorInfo {
+        let code: String
+        switch failure {
+        case .unreachable: code = "scim_unreachable"
+        case .unauthorized: code = "scim_unauthorized"
+        case .throttled: code = "scim_throttled"
+        case .notFound: code = "scim_not_found"
+        case .rejected: code = scimError?.scimType.map { "scim_\($0)" } ?? "scim_rejected"
+        case .malformedResponse: code = "scim_malformed_response"
+        case .unexpectedResponse: code = "scim_unexpected_response"
+        case .invalidRequest: code = "scim_invalid_request"
+        }
+        return GraphErrorInfo(httpStatus: status, code: code, message: description, requestId: nil, clientRequestId: nil)
     }
 }

@@ -142,10 +142,14 @@ extension StateStore {
         }
     }
 
-    /// Service principals seen provisioning, newest name for each; forgotten after 60 days without a log record.
-    public func provisioningApps(now: Date) throws -> [(servicePrincipalId: String, app: String)] {
+    /// Forgets service principals not seen provisioning (logs or weekly discovery) for 60 days: deleted apps.
+    public func forgetStaleProvisioningApps(now: Date) throws {
         try db.run("DELETE FROM provisioning_apps WHERE last_seen < ?", [now.addingTimeInterval(-60 * 86_400)])
-        return try db.query("SELECT service_principal_id, app FROM provisioning_apps ORDER BY app, service_principal_id", []) {
+    }
+
+    /// Service principals seen provisioning, newest name for each.
+    public func provisioningApps() throws -> [(servicePrincipalId: String, app: String)] {
+        try db.query("SELECT service_principal_id, app FROM provisioning_apps ORDER BY app, service_principal_id", []) {
             (servicePrincipalId: $0.string(0) ?? "", app: $0.string(1) ?? "")
         }
     }
