@@ -31,69 +31,19 @@ extension GraphClient {
 
     /// Sends `items` in JSON batches of up to 20, several batches at once, and returns one result per item in
     /// item order. Graph throttles each inner request on its own and SDKs don't retry inner 429s, so this does:
-    /// inner 429/503/5xx (and 424, which the throttling page says a batch may carry) go out again in a new batch
-    /// after the longest `Retry-After`. A batch that fails as a whole fails each of its items with that error.
+    /// inner 429/503/5xx (and 424, which the throttling page says a batch may carry) go out again in a later batch
+    /// once their `Retry-After` has passed (see `streamBatches`). A batch that fails as a whole fails each of its
+    /// items with that error.
     ///
     /// `threads` may exceed the concurrency limit on purpose: a batch waiting out a `Retry-After` holds a thread but
     /// not a request slot, so other batches keep the connections busy meanwhile.
     public func batch(_ items: [GraphBatchItem], threads: Int = 64) -> [Result<GraphResponse, Error>] {
-        let chunks = stride(from: 0, to: items.count, by: Self.maximumBatchSize).map { Array($0..<min($0 + Self.maximumBatchSize, items.count)) }
         let collected = BatchResults(count: items.count)
-        // Errors are per item, so the parallel runner itself never sees one.
-        try? ParallelWork.forEach(chunks, threads: threads) { [self] indices in
-            for (index, result) in sendChunk(indices.map { ($0, items[$0]) }) { collected.set(index, result) }
+        // Errors are per item and nothing here stops the stream, so it never throws.
+        try? streamBatches(items, lanes: threads) { answers in
+            for (index, result) in answers { collected.set(index, result) }
         }
         return collected.results
-    }
-
-    private func sendChunk(_ chunk: [(Int, GraphBatchItem)]) -> [(Int, Result<GraphResponse, Error>)] {
-        var pending = chunk
-        var done: [(Int, Result<GraphResponse, Error>)] = []
-        var attempt = 0
-        while !pending.isEmpty {
-            attempt += 1
-            let outer: GraphResponse
-            let answers: [String: InnerAnswer]
-            do {
-                outer = try send("POST", "/$batch", json: try Self.encode(pending), headers: [], isBatch: true)
-                answers = try Self.decode(outer)
-            } catch {
-                return done + pending.map { ($0.0, .failure(error)) }
-            }
-            count { traffic in
-                for (_, item) in pending { item.method == "GET" ? (traffic.batchedReads += 1) : (traffic.batchedWrites += 1) }
-            }
-            var retry: [(Int, GraphBatchItem)] = []
-            var delay = 0.0
-            for (index, item) in pending {
-                guard let answer = answers[String(index)] else {
-                    let error = RunFailure.unexpectedResponse("Graph's $batch answer (request-id \(outer.requestId ?? "none")) has no response for \(item.method) \(item.path)")
-                    done.append((index, .failure(error)))
-                    continue
-                }
-                let response = HTTPResponse(status: answer.status, headers: answer.headers, body: answer.body)
-                switch answer.status {
-                case 200..<300:
-                    done.append((index, .success(GraphResponse(status: answer.status, body: answer.body,
-                                                               requestId: answer.headers["request-id"] ?? outer.requestId,
-                                                               clientRequestId: answer.headers["client-request-id"] ?? outer.clientRequestId))))
-                case let status where Self.retriedInBatch.contains(status) && attempt < Self.maximumAttempts:
-                    retry.append((index, item))
-                    delay = max(delay, Backoff.delay(retryAfter: answer.headers["retry-after"], attempt: attempt))
-                    count {
-                        $0.retries += 1
-                        if answer.status == 429 { $0.throttled += 1 }
-                    }
-                default:
-                    let error = GraphError(method: item.method, path: item.path, response: response, clientRequestId: outer.clientRequestId)
-                    done.append((index, .failure(RunFailure.graph(error))))
-                }
-            }
-            // Only the throttled items wait, here, holding a thread but no request slot.
-            if !retry.isEmpty { sleep(delay) }
-            pending = retry
-        }
-        return done
     }
 
     static let retriedInBatch: Set<Int> = [424, 429, 500, 502, 503, 504]

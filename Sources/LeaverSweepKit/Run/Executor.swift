@@ -24,8 +24,8 @@ struct Executor: @unchecked Sendable {
     /// Test hook: kill the process after this many writes were answered but before the answers are journaled —
     /// the worst moment to die — so tests can prove the next run completes the work without repeats.
     let crashAfterWrites: Int?
-    /// Batches of writes under way at once (the client's concurrency limit still bounds requests in flight). Kept
-    /// modest so that SIGTERM or the blast-radius of a bug meets most writes still unsent.
+    /// Lanes of write batches under way at once (the client's concurrency limit still bounds requests in flight).
+    /// Kept modest so that SIGTERM or the blast-radius of a bug meets most writes still unsent.
     var threads = 8
     /// SCIM clients by app name, for `deactivate_app_account` writes.
     var apps: [String: SCIMClient] = [:]
@@ -53,36 +53,40 @@ struct Executor: @unchecked Sendable {
 
         let progress = ExecutionProgress()
         let graphWrites = eligible.filter(\.kind.isGraphWrite)
-        let chunks = stride(from: 0, to: graphWrites.count, by: GraphClient.maximumBatchSize).map {
-            Array(graphWrites[$0..<min($0 + GraphClient.maximumBatchSize, graphWrites.count)])
-        }
-        try? ParallelWork.forEach(chunks, threads: threads) { chunk in
-            do {
-                try progress.stopIfSIGTERM()
-                try send(chunk, progress: progress)
-            } catch {
-                progress.stop(error)
-                throw error
-            }
+        do {
+            try send(graphWrites, progress: progress)
+        } catch {
+            progress.stop(error)
         }
         if progress.stoppedBy == nil {
             sendToApps(eligible.filter { !$0.kind.isGraphWrite }, progress: progress)
         }
         result.outcomes.merge(progress.outcomes) { _, new in new }
         result.stoppedBy = progress.stoppedBy
-        log.debug("reconcile: \(progress.sent) writes answered in \(chunks.count) batches, \(RunLog.elapsed(since: started)) since the re-check began")
+        log.debug("reconcile: \(progress.sent) writes answered, \(RunLog.elapsed(since: started)) since the re-check began")
         return result
     }
 
-    private func send(_ chunk: [PlannedAction], progress: ExecutionProgress) throws {
-        try store.journalTogether {
-            for action in chunk { try store.markInFlight(action, runId: runId, at: now()) }
-        }
-        let answers = graph.batch(chunk.map(Self.request), threads: 1)
-        crashIfAsked(progress.answered(chunk.count))
+    /// Writes go out in lanes of batches (`GraphClient.streamBatches`): each batch's new writes are journaled in
+    /// flight before it is sent, and every answer as it arrives; SIGTERM is checked before every batch.
+    private func send(_ writes: [PlannedAction], progress: ExecutionProgress) throws {
+        try graph.streamBatches(writes.map(Self.request), lanes: threads,
+                                beforeSending: { [store, runId, now] indices in
+                                    try store.journalTogether {
+                                        for index in indices { try store.markInFlight(writes[index], runId: runId, at: now()) }
+                                    }
+                                },
+                                stopReason: { progress.stopRequest() },
+                                answered: { answers in
+                                    crashIfAsked(progress.answered(answers.count))
+                                    try journal(answers.map { (writes[$0.index], $0.result) }, progress: progress)
+                                })
+    }
+
+    private func journal(_ answers: [(PlannedAction, Result<GraphResponse, Error>)], progress: ExecutionProgress) throws {
         var stop: Error?
         try store.journalTogether {
-            for (action, answer) in zip(chunk, answers) {
+            for (action, answer) in answers {
                 switch answer {
                 case .success(let response):
                     let at = now()
@@ -197,10 +201,12 @@ final class ExecutionProgress: @unchecked Sendable {
     func record(_ key: String, _ outcome: ActionOutcome) { lock.withLock { recorded[key] = outcome } }
     func stop(_ error: Error) { lock.withLock { if firstStop == nil { firstStop = error } } }
 
-    /// Between writes is a safe point to stop: everything sent so far is journaled.
+    /// Between batches is a safe point to stop: everything sent so far is journaled.
+    func stopRequest() -> Error? {
+        StopSignal.requested ? RunFailure.stopped("stopped by SIGTERM after \(sent) write(s); the rest stay planned for the next run") : nil
+    }
+
     func stopIfSIGTERM() throws {
-        if StopSignal.requested {
-            throw RunFailure.stopped("stopped by SIGTERM after \(sent) write(s); the rest stay planned for the next run")
-        }
+        if let reason = stopRequest() { throw reason }
     }
 }

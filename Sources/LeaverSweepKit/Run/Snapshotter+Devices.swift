@@ -21,6 +21,7 @@ extension Snapshotter {
     /// shards are then checked against `/devices/$count`, and a device no shard matched (no deviceId, say) sends the
     /// night back to one plain chain rather than missing it.
     private func readDevicesFull(runStart: Date) throws -> DevicesRead {
+        let started = Date()
         let link = latestDeltaLink("devices", select: DevicePayload.select)
         var warning: String?
         try store.beginStaging([.devices, .deviceOwners])
@@ -45,7 +46,7 @@ extension Snapshotter {
         sync["devices_delta_link"] = link
         if link == nil { try store.clearSyncValue("devices_delta_link") }
         try store.commitStaging([.devices, .deviceOwners], syncValues: sync)
-        log.debug("snapshot: devices read in full")
+        log.debug("snapshot: devices read in full, \(RunLog.elapsed(since: started))")
         return DevicesRead(full: true)
     }
 

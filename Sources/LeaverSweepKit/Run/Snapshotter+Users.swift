@@ -22,6 +22,7 @@ extension Snapshotter {
     }
 
     private func readUsersFull(runStart: Date) throws -> UsersRead {
+        let started = Date()
         let link = latestDeltaLink("users", select: UserPayload.deltaSelect)
         try store.beginStaging([.users])
         var count = 0
@@ -39,7 +40,7 @@ extension Snapshotter {
         sync["users_delta_link"] = link
         if link == nil { try store.clearSyncValue("users_delta_link") }
         try store.commitStaging([.users], syncValues: sync)
-        log.debug("snapshot: \(count) users in \(pages) pages")
+        log.debug("snapshot: \(count) users in \(pages) pages, \(RunLog.elapsed(since: started))")
         return UsersRead(full: true, newlyDisabled: newlyDisabled.map { (count: $0.newlyDisabled, users: $0.users) })
     }
 
