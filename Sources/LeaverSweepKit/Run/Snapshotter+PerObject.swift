@@ -2,46 +2,33 @@ import Foundation
 import LeaverSweepCore
 
 extension Snapshotter {
-    /// Reads that are one request per user or device, sent in JSON batches: details of users the delta said
-    /// changed, owners of new devices, and app access (of every disabled user after a full read, else of the
-    /// changed ones). App role assignments need `ConsistencyLevel: eventual` + `$count` to include group-inherited
-    /// ones; the header goes inside the batch item, where Graph reads it.
-    func readPerObject(users: UsersRead, devices: DevicesRead) throws {
+    /// Reads that are one request per user, sent in JSON batches: details of users the delta said changed, and app
+    /// access (of every disabled user after a full read, else of the changed ones). They need only the users, so they
+    /// start as soon as the users are read, while the devices may still be on the wire. App role assignments need
+    /// `ConsistencyLevel: eventual` + `$count` to include group-inherited ones; the header goes inside the batch
+    /// item, where Graph reads it.
+    func readUserObjects(_ users: UsersRead) throws {
         try stopIfAsked()
         let accessUsers = users.full ? try store.disabledUserIds() : users.access
-        var items: [GraphBatchItem] = []
-        for id in users.details { items.append(.user(id)) }
-        for id in devices.needOwners { items.append(GraphBatchItem("GET", "/devices/\(GraphQuery.segment(id))/registeredOwners?$select=id")) }
+        var items = users.details.map { GraphBatchItem.user($0) }
         for id in accessUsers {
             let user = GraphQuery.segment(id)
             items.append(GraphBatchItem("GET", "/users/\(user)/appRoleAssignments?$count=true&$top=999", headers: [("ConsistencyLevel", "eventual")]))
             items.append(GraphBatchItem("GET", "/users/\(user)/oauth2PermissionGrants?$top=999"))
         }
-        var results = graph.batch(items)[...]
-        func take(_ n: Int) -> ArraySlice<Result<GraphResponse, Error>> {
-            defer { results = results.dropFirst(n) }
-            return results.prefix(n)
-        }
+        let results = graph.batch(items)
 
         var refreshed: [DirectoryUser] = []
         var gone: [String] = []
-        for (id, result) in zip(users.details, take(users.details.count)) {
+        for (id, result) in zip(users.details, results) {
             guard let response = try Self.found(result) else { gone.append(id); continue }
             refreshed.append(try Self.decode(UserPayload.self, response, what: "user \(id)").model())
         }
         try store.replaceUsers(refreshed)
         try store.removeUsers(gone)
 
-        var owners: [String: [String]] = [:]
-        for (id, result) in zip(devices.needOwners, take(devices.needOwners.count)) {
-            guard let response = try Self.found(result) else { continue }  // deleted since the delta
-            owners[id] = try collect(OwnerPayload.self, response, path: "/devices/\(id)/registeredOwners")
-                .filter { $0.type == nil || $0.type == "#microsoft.graph.user" }.map(\.id)
-        }
-        try store.setDeviceOwners(owners)
-
         if users.full { try store.beginStaging([.appRoleAssignments, .grants]) }
-        let access = Array(take(accessUsers.count * 2))
+        let access = Array(results.dropFirst(users.details.count))
         for (offset, userId) in accessUsers.enumerated() {
             guard let assignmentsResponse = try Self.found(access[offset * 2]), let grantsResponse = try Self.found(access[offset * 2 + 1]) else {
                 continue  // deleted since the users snapshot: nothing left to hold access
@@ -56,8 +43,22 @@ extension Snapshotter {
             }
         }
         if users.full { try store.commitStaging([.appRoleAssignments, .grants]) }
-        try store.setSyncValues(["users_pending_refresh": "[]", "devices_pending_owners": "[]"])
-        log.debug("snapshot: \(items.count) per-object reads in batches")
+        try store.setSyncValues(["users_pending_refresh": "[]"])
+        log.debug("snapshot: \(items.count) per-user reads in batches")
+    }
+
+    /// Owners of the devices tonight's delta brought (or a killed run left), one request each, in JSON batches.
+    func readDeviceOwners(_ devices: DevicesRead) throws {
+        try stopIfAsked()
+        let results = graph.batch(devices.needOwners.map { GraphBatchItem("GET", "/devices/\(GraphQuery.segment($0))/registeredOwners?$select=id") })
+        var owners: [String: [String]] = [:]
+        for (id, result) in zip(devices.needOwners, results) {
+            guard let response = try Self.found(result) else { continue }  // deleted since the delta
+            owners[id] = try collect(OwnerPayload.self, response, path: "/devices/\(id)/registeredOwners")
+                .filter { $0.type == nil || $0.type == "#microsoft.graph.user" }.map(\.id)
+        }
+        try store.setDeviceOwners(owners)
+        try store.setSyncValues(["devices_pending_owners": "[]"])
     }
 
     /// The response, nil for 404 (the object is gone), or the error.

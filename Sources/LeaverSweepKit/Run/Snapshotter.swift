@@ -41,19 +41,28 @@ struct Snapshotter: @unchecked Sendable {
     func snapshot(runId: Int64, runStart: Date, excludeGroups: [String] = []) throws -> Summary {
         let results = SnapshotResults()
         let started = Date()
+        // Per-user reads follow the users read on its own thread, and device owners the devices read, so neither
+        // waits for the slower collection.
         try ParallelWork.all([
             { results.set(\.excluded, try excludedGroupMembers(excludeGroups)) },
-            { results.set(\.users, try readUsers(runStart: runStart)) },
-            { results.set(\.devices, try readDevices(runStart: runStart)) },
+            {
+                let users = try readUsers(runStart: runStart)
+                results.set(\.users, users)
+                try readUserObjects(users)
+                log.debug("snapshot: users and per-user reads done at \(RunLog.elapsed(since: started))")
+            },
+            {
+                let devices = try readDevices(runStart: runStart)
+                results.set(\.devices, devices)
+                try readDeviceOwners(devices)
+            },
             { results.set(\.audit, try readAuditEvents(runStart: runStart)) },
         ])
         let users = results.users!, devices = results.devices!, audit = results.audit!
-        log.debug("snapshot: collections read in \(RunLog.elapsed(since: started))")
+        log.debug("snapshot: collections and per-object reads done at \(RunLog.elapsed(since: started))")
         try stopIfAsked()
         try store.updateDisabledSince(now: runStart, runId: runId)
         try recordAudit(audit, runStart: runStart)
-        try readPerObject(users: users, devices: devices)
-        log.debug("snapshot: per-object reads done at \(RunLog.elapsed(since: started))")
 
         var summary = Summary()
         summary.excludedMembers = results.excluded ?? []
