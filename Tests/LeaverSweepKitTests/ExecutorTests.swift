@@ -106,4 +106,26 @@ import TestSupport
         #expect(result.outcomes[first.key] == nil)
         #expect(try store.journal()[first.key]?.entry.state == .inFlight, "journaled before sending, settled by the next run")
     }
+
+    @Test func aStopWhileAWriteWaitsOutItsRetryAfterJournalsItFailedAndSendsNothingNew() throws {
+        let transport = batchGraph { request in
+            if request.hasPrefix("GET ") { return (200, [:], ["id": "x", "accountEnabled": false]) }
+            if request.contains("/u3/") { return (429, ["Retry-After": "30"], ["error": ["code": "TooManyRequests", "message": "slow down"]]) }
+            return (204, [:], nil)
+        }
+        let asked = AttemptCounter()
+        var executor = executor(transport)
+        executor.threads = 1
+        executor.stopRequested = { asked.next("stop") > 1 }  // SIGTERM arrives after the first write batch
+        let actions = (0..<25).map { PlannedAction.revokeSessions(userId: "u\($0)", episodeStart: episode, findingKey: "f\($0)") }
+        let result = executor.execute(actions)
+        guard case RunFailure.stopped? = result.stoppedBy else { Issue.record("the run should report the stop"); return }
+        #expect(Self.innerRequests(transport).filter { !$0.hasPrefix("GET ") } == (0..<20).map { "POST /users/u\($0)/revokeSignInSessions" })
+        let journal = try store.journal()
+        #expect(journal[actions[3].key]?.entry.state == .failed && journal[actions[3].key]?.entry.httpStatus == 429,
+                "refused, so it is retried tomorrow rather than left in flight")
+        #expect(journal[actions[3].key]?.entry.failedPermanently == false)
+        #expect((0..<20).filter { $0 != 3 }.allSatisfy { journal[actions[$0].key]?.entry.state == .applied })
+        #expect((20..<25).allSatisfy { journal[actions[$0].key] == nil }, "never sent, never journaled: still planned")
+    }
 }

@@ -27,6 +27,8 @@ struct Executor: @unchecked Sendable {
     /// Lanes of write batches under way at once (the client's concurrency limit still bounds requests in flight).
     /// Kept modest so that SIGTERM or the blast-radius of a bug meets most writes still unsent.
     var threads = 8
+    /// Whether to stop at the next safe point; SIGTERM by default, a scripted moment in tests.
+    var stopRequested: @Sendable () -> Bool = { StopSignal.requested }
     /// SCIM clients by app name, for `deactivate_app_account` writes.
     var apps: [String: SCIMClient] = [:]
 
@@ -51,7 +53,7 @@ struct Executor: @unchecked Sendable {
             }
         }
 
-        let progress = ExecutionProgress()
+        let progress = ExecutionProgress(stopRequested: stopRequested)
         let graphWrites = eligible.filter(\.kind.isGraphWrite)
         do {
             try send(graphWrites, progress: progress)
@@ -192,6 +194,9 @@ final class ExecutionProgress: @unchecked Sendable {
     private var recorded: [String: ActionOutcome] = [:]
     private var answeredCount = 0
     private var firstStop: Error?
+    private let stopRequested: @Sendable () -> Bool
+
+    init(stopRequested: @escaping @Sendable () -> Bool) { self.stopRequested = stopRequested }
 
     var outcomes: [String: ActionOutcome] { lock.withLock { recorded } }
     var sent: Int { lock.withLock { answeredCount } }
@@ -203,7 +208,7 @@ final class ExecutionProgress: @unchecked Sendable {
 
     /// Between batches is a safe point to stop: everything sent so far is journaled.
     func stopRequest() -> Error? {
-        StopSignal.requested ? RunFailure.stopped("stopped by SIGTERM after \(sent) write(s); the rest stay planned for the next run") : nil
+        stopRequested() ? RunFailure.stopped("stopped by SIGTERM after \(sent) write(s); the rest stay planned for the next run") : nil
     }
 
     func stopIfSIGTERM() throws {
