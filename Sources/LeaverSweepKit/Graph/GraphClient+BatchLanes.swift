@@ -10,7 +10,7 @@ extension GraphClient {
     ///
     /// A lane does not sit out a `Retry-After` while fresh items remain: the throttled items ride along in one of its
     /// later batches once their wait is over, and only when nothing fresh is left does the lane sleep, until the
-    /// longest wait of what it still holds. A throttled tenant then costs its waits once, at the end, instead of once
+    /// longest wait of what it still holds, waking every second to see whether it should stop. A throttled tenant then costs its waits once, at the end, instead of once
     /// per batch (at 100k users in a storm where every 5th request is throttled, the writes took 33 s batch by batch).
     ///
     /// - `beforeSending` sees each batch's fresh items before they go out (the executor journals them in flight);
@@ -49,7 +49,8 @@ extension GraphClient {
             let taken = fresh.take(Self.maximumBatchSize - due.count)
             if due.isEmpty && taken.isEmpty {
                 guard let latest = waiting.map(\.notBefore).max() else { return }
-                sleep(max(0, latest - Self.uptime()))
+                // A second at a time, so that a stop (SIGTERM, another lane's error) is not held up by a long wait.
+                if waitOut(latest - Self.uptime(), unless: { fresh.stoppedBy != nil || stopReason() != nil }) { continue }
                 (due, waiting) = (waiting, [])
             }
             if !taken.isEmpty { try beforeSending(taken) }
@@ -104,6 +105,18 @@ extension GraphClient {
             }
         }
         return (finals, retries)
+    }
+
+    /// Sleeps `seconds` in steps of at most one; true when `stopped` cut the wait short.
+    private func waitOut(_ seconds: TimeInterval, unless stopped: () -> Bool) -> Bool {
+        var left = max(0, seconds)
+        while left > 0 {
+            let step = min(left, 1)
+            sleep(step)
+            left -= step
+            if left > 0 && stopped() { return true }
+        }
+        return false
     }
 
     static func uptime() -> TimeInterval { ProcessInfo.processInfo.systemUptime }
