@@ -86,7 +86,12 @@ import Testing
         let token = try harness.token()
         let port = harness.client.port.asInt
         let stalled = Task.detached { try RawExchange.perform(port: port, "GET", "/v1.0/users", token: token) }
-        try await Task.sleep(for: .milliseconds(300))
+        // Lift the fault only once the stalled request was dispatched (its stall length is fixed then): a blind
+        // sleep lost that race on a loaded machine, and the request was answered without a fault.
+        let deadline = Date().addingTimeInterval(10)
+        while harness.emulator.recordedRequests().first(where: { $0.fault == .stall }) == nil && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         harness.emulator.setFaults(FaultPlan())
         let other = try RawExchange.perform(port: port, "GET", "/v1.0/users/\(Fixture.alice)", token: token, readTimeout: 0.5)
         #expect(other.status == 200, "another connection is served while one stalls")
