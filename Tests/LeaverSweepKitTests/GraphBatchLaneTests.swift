@@ -91,15 +91,51 @@ import TestSupport
         #expect(error.info.httpStatus == 429)
     }
 
-    @Test func aCallbackErrorStopsEveryLane() throws {
+    @Test func aCallbackErrorInOneLaneStopsTheOthers() throws {
+        let transport = ScriptedTransport(fallback: GraphBatchTests.batchResponder { _, _ in (204, [:], nil) })
+        let client = GraphClient(transport: transport, tokens: CountingTokenProvider(), endpoint: endpoint, sleep: { _ in })
+        let many = (0..<4000).map { GraphBatchItem("GET", "/users/u\($0)") }
+        let calls = AttemptCounter()
+        #expect(throws: RunFailure.self) {
+            try client.streamBatches(many, lanes: 4, answered: { _ in
+                if calls.next("answered") == 1 { throw RunFailure.stopped("journal full") }
+            })
+        }
+        // Only the batches already on the wire when the first answer could not be kept; 200 without the stop.
+        #expect(transport.sentRequests.count <= 4)
+    }
+
+    @Test func aLaneNeverSendsMoreThanTwentyEvenWhenEverythingWasRefused() throws {
+        let transport = ScriptedTransport(fallback: GraphBatchTests.batchResponder { attempt, _ in
+            attempt == 1 ? (429, ["Retry-After": "30"], ["error": ["code": "TooManyRequests", "message": "tenant throttled"]]) : (204, [:], nil)
+        })
+        let sleeps = SleepRecorder()
+        let client = GraphClient(transport: transport, tokens: CountingTokenProvider(), endpoint: endpoint, sleep: sleeps.sleep)
+        let results = client.batch((0..<100).map { GraphBatchItem("POST", "/users/u\($0)/revokeSignInSessions") }, threads: 1)
+        let sizes = try transport.sentRequests.map { try Self.innerIds($0).count }
+        #expect(sizes == Array(repeating: 20, count: 10), "5 batches refused whole, then the same 100 items again in 5 batches of 20")
+        #expect(results.allSatisfy { (try? $0.get().status) == 204 })
+        // Each batch refused whole pauses the lane for its Retry-After before it sends anything fresh.
+        #expect(sleeps.sleeps.reduce(0, +) > 5 * 29)
+    }
+
+    @Test func aLaneThatFailsAnswersWhatItHeldWithGraphsRefusal() throws {
         let transport = ScriptedTransport(fallback: Self.throttlingItemFive(retryAfter: "30"))
         let client = GraphClient(transport: transport, tokens: CountingTokenProvider(), endpoint: endpoint, sleep: { _ in })
-        let many = (0..<400).map { GraphBatchItem("GET", "/users/u\($0)") }
+        let log = StreamLog()
+        let calls = AttemptCounter()
         #expect(throws: RunFailure.self) {
-            try client.streamBatches(many, lanes: 4, answered: { _ in throw RunFailure.stopped("journal full") })
+            try client.streamBatches(Array(items.prefix(40)), lanes: 1, answered: { answers in
+                if calls.next("answered") == 2 { throw RunFailure.stopped("journal full") }
+                log.answer(answers)
+            })
         }
-        // Each lane sends at most the batch whose answer could not be kept; nothing after it.
-        #expect(transport.sentRequests.count <= 4)
+        #expect(transport.sentRequests.count == 2)
+        guard case .failure(RunFailure.graph(let error))? = log.answered.first(where: { $0.index == 5 })?.result else {
+            Issue.record("item 5, refused and held when the lane failed, should be answered with its 429")
+            return
+        }
+        #expect(error.info.httpStatus == 429)
     }
 }
 

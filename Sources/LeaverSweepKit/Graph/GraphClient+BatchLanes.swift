@@ -9,8 +9,9 @@ extension GraphClient {
     /// `answered` as soon as its batch comes back.
     ///
     /// A lane does not sit out a `Retry-After` while fresh items remain: the throttled items ride along in one of its
-    /// later batches once their wait is over, and only when nothing fresh is left does the lane sleep, until the
-    /// longest wait of what it still holds, waking every second to see whether it should stop. A throttled tenant then costs its waits once, at the end, instead of once
+    /// later batches once their wait is over (never more than 20 in a batch), and only when nothing fresh is left does
+    /// the lane sleep, until the next 20 may go, waking every second to see whether it should stop. A batch Graph
+    /// refused whole means the tenant itself is throttled: then the lane waits before sending fresh items too. A throttled tenant then costs its waits once, at the end, instead of once
     /// per batch (at 100k users in a storm where every 5th request is throttled, the writes took 33 s batch by batch).
     ///
     /// - `beforeSending` sees each batch's fresh items before they go out (the executor journals them in flight);
@@ -25,38 +26,53 @@ extension GraphClient {
         let fresh = FreshItems(count: items.count)
         let chunks = (items.count + Self.maximumBatchSize - 1) / Self.maximumBatchSize
         try? ParallelWork.forEach(Array(0..<min(max(1, lanes), chunks)), threads: lanes) { [self] _ in
+            let lane = Lane(items: items, fresh: fresh, stopReason: stopReason)
             do {
-                try runLane(items, fresh: fresh, beforeSending: beforeSending, stopReason: stopReason, answered: answered)
+                try run(lane, beforeSending: beforeSending, answered: answered)
             } catch {
                 fresh.stop(error)
+                // What this lane still holds was refused by Graph, so it is answered as such (best effort: the error
+                // may be the journal itself) rather than left in flight.
+                let held = lane.held
+                if !held.isEmpty { try? answered(held.map { ($0.index, .failure($0.lastError)) }) }
             }
         }
         if let reason = fresh.stoppedBy { throw reason }
     }
 
-    private func runLane(_ items: [GraphBatchItem], fresh: FreshItems, beforeSending: ([Int]) throws -> Void,
-                         stopReason: () -> Error?, answered: (BatchAnswers) throws -> Void) throws {
-        var waiting: [RetryingItem] = []
+    private func run(_ lane: Lane, beforeSending: ([Int]) throws -> Void, answered: (BatchAnswers) throws -> Void) throws {
+        let stopped = { lane.fresh.stoppedBy != nil || lane.stopReason() != nil }
         while true {
-            if let reason = fresh.stoppedBy ?? stopReason() {
-                fresh.stop(reason)
-                try answered(waiting.map { ($0.index, .failure($0.lastError)) })
+            if let reason = lane.fresh.stoppedBy ?? lane.stopReason() {
+                lane.fresh.stop(reason)
+                let held = lane.held
+                lane.held = []
+                try answered(held.map { ($0.index, .failure($0.lastError)) })
                 return
             }
-            let now = Self.uptime()
-            var due = waiting.filter { $0.notBefore <= now }
-            waiting.removeAll { $0.notBefore <= now }
-            let taken = fresh.take(Self.maximumBatchSize - due.count)
-            if due.isEmpty && taken.isEmpty {
-                guard let latest = waiting.map(\.notBefore).max() else { return }
-                // A second at a time, so that a stop (SIGTERM, another lane's error) is not held up by a long wait.
-                if waitOut(latest - Self.uptime(), unless: { fresh.stoppedBy != nil || stopReason() != nil }) { continue }
-                (due, waiting) = (waiting, [])
+            // After a batch Graph refused whole, the tenant (not a few requests) is throttled: wait before sending
+            // fresh requests too, a second at a time so that a stop is not held up.
+            if lane.pausedUntil > 0 {
+                let pause = lane.pausedUntil - Self.uptime()
+                lane.pausedUntil = 0
+                if waitOut(pause, unless: stopped) { continue }
             }
-            if !taken.isEmpty { try beforeSending(taken) }
+            var due = lane.takeDue(now: Self.uptime())
+            let taken = lane.fresh.take(Self.maximumBatchSize - due.count)
+            if due.isEmpty && taken.isEmpty {
+                guard let next = lane.nextToRetry() else { return }
+                if waitOut(next.until - Self.uptime(), unless: stopped) { continue }
+                due = lane.takeFirst(next.count)
+            }
+            if !taken.isEmpty {
+                lane.sending = due
+                try beforeSending(taken)
+                lane.sending = []
+            }
             let sent = due + taken.map { RetryingItem(index: $0, attempt: 1, notBefore: 0, lastError: RunFailure.unexpectedResponse("not sent")) }
-            let (finals, retries) = sendOnce(sent, items)
-            waiting += retries
+            let (finals, retries) = sendOnce(sent, lane.items)
+            lane.held += retries
+            if finals.isEmpty, let earliest = retries.map(\.notBefore).min() { lane.pausedUntil = earliest }
             try answered(finals)
         }
     }
@@ -120,6 +136,49 @@ extension GraphClient {
     }
 
     static func uptime() -> TimeInterval { ProcessInfo.processInfo.systemUptime }
+}
+
+/// One lane's state: the items it holds for another try, in the order they may go, and whether it is pausing.
+private final class Lane: @unchecked Sendable {
+    let items: [GraphBatchItem]
+    let fresh: FreshItems
+    let stopReason: () -> Error?
+    /// Refused items waiting for their `Retry-After`.
+    var waiting: [RetryingItem] = []
+    /// Items taken out of `waiting` for a batch that has not gone out yet.
+    var sending: [RetryingItem] = []
+    var pausedUntil: TimeInterval = 0
+
+    init(items: [GraphBatchItem], fresh: FreshItems, stopReason: @escaping () -> Error?) {
+        self.items = items
+        self.fresh = fresh
+        self.stopReason = stopReason
+    }
+
+    /// Everything this lane still owes an answer for.
+    var held: [RetryingItem] {
+        get { sending + waiting }
+        set { (sending, waiting) = ([], newValue) }
+    }
+
+    /// Up to a batch of items whose wait is over, the longest-waiting first.
+    func takeDue(now: TimeInterval) -> [RetryingItem] {
+        waiting.sort { $0.notBefore < $1.notBefore }
+        return takeFirst(waiting.prefix { $0.notBefore <= now }.prefix(GraphClient.maximumBatchSize).count)
+    }
+
+    /// When nothing fresh is left: the next batch to retry (never more than 20 at once) and when all of it may go.
+    func nextToRetry() -> (count: Int, until: TimeInterval)? {
+        waiting.sort { $0.notBefore < $1.notBefore }
+        let next = waiting.prefix(GraphClient.maximumBatchSize)
+        guard let until = next.last?.notBefore else { return nil }
+        return (next.count, until)
+    }
+
+    func takeFirst(_ count: Int) -> [RetryingItem] {
+        defer { waiting.removeFirst(count) }
+        return Array(waiting.prefix(count))
+    }
 }
 
 /// An item a lane holds for another try: which one, its next attempt, when it may go, and why it was refused.
