@@ -31,7 +31,7 @@ The SDK script's wall time is mostly its own CPU, not round trips: msgraph-sdk b
 per-object field-deserializer tables (about 10 ms per user object here; msgraph-sdk-python issue #584), so a line
 under the targets also gives its round trips alone (requests x latency, sequential) beside its CPU time.
 
-Then the writes are checked (write_check.py): the first night's against the tenant's manifest, the churn night's
+Then the writes are checked (write_check.py): the first night's and the storm's against the tenant's manifest, the churn night's
 against the users the churn disabled, and the SDK script's against LeaverSweep's. A fast run that writes the wrong
 things would prove nothing. The command exits 1 if a measured run failed (exit status other than 0 or 2) or wrote the wrong things.
 

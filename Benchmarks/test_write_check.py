@@ -52,6 +52,18 @@ class WriteCheckTests(unittest.TestCase):
         _, problems = write_check.describe({"a": a}, MANIFEST)
         self.assertEqual(problems, ["sessions revoked", "devices PATCHed"])
 
+    def test_the_storm_is_held_to_the_same_manifest_and_its_retries_collapse(self):
+        good = night([record("POST", "/users/U1/revokeSignInSessions", 429, batch=True),
+                      record("POST", "/users/U1/revokeSignInSessions", 204, batch=True),
+                      record("PATCH", "/devices/D1", 204, batch=True), record("PATCH", "/devices/D2", 400, batch=True)])
+        lines, problems = write_check.describe({"d": good}, MANIFEST)
+        self.assertEqual(problems, [])
+        self.assertIn("429 storm (d), exit 2: 4 write requests", lines)
+        throttled_away = night([record("POST", "/users/U1/revokeSignInSessions", 429, batch=True),
+                                record("PATCH", "/devices/D1", 204, batch=True), record("PATCH", "/devices/D2", 400, batch=True)])
+        _, problems = write_check.describe({"d": throttled_away}, MANIFEST)
+        self.assertEqual(problems, ["storm: sessions revoked"])
+
     def test_the_sdk_script_may_revoke_more_but_must_disable_the_same_devices(self):
         a = night([record("POST", "/v1.0/users/U1/revokeSignInSessions", 200), record("PATCH", "/v1.0/devices/D1", 204)])
         e = night([record("POST", "/v1.0/users/U1/revokeSignInSessions", 200),
