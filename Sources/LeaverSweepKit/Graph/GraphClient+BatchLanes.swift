@@ -33,8 +33,8 @@ extension GraphClient {
                 fresh.stop(error)
                 // What this lane still holds was refused by Graph, so it is answered as such (best effort: the error
                 // may be the journal itself) rather than left in flight.
-                let held = lane.held
-                if !held.isEmpty { try? answered(held.map { ($0.index, .failure($0.lastError)) }) }
+                let refused = lane.takeHeld()
+                if !refused.isEmpty { try? answered(refused) }
             }
         }
         if let reason = fresh.stoppedBy { throw reason }
@@ -45,9 +45,7 @@ extension GraphClient {
         while true {
             if let reason = lane.fresh.stoppedBy ?? lane.stopReason() {
                 lane.fresh.stop(reason)
-                let held = lane.held
-                lane.held = []
-                try answered(held.map { ($0.index, .failure($0.lastError)) })
+                try answered(lane.takeHeld())
                 return
             }
             // After a batch Graph refused whole, the tenant (not a few requests) is throttled: wait before sending
@@ -71,7 +69,7 @@ extension GraphClient {
             }
             let sent = due + taken.map { RetryingItem(index: $0, attempt: 1, notBefore: 0, lastError: RunFailure.unexpectedResponse("not sent")) }
             let (finals, retries) = sendOnce(sent, lane.items)
-            lane.held += retries
+            lane.waiting += retries
             if finals.isEmpty, let earliest = retries.map(\.notBefore).min() { lane.pausedUntil = earliest }
             try answered(finals)
         }
@@ -155,10 +153,11 @@ private final class Lane: @unchecked Sendable {
         self.stopReason = stopReason
     }
 
-    /// Everything this lane still owes an answer for.
-    var held: [RetryingItem] {
-        get { sending + waiting }
-        set { (sending, waiting) = ([], newValue) }
+    /// Everything this lane still owes an answer for, answered with Graph's refusal (they stay retryable), and
+    /// let go of.
+    func takeHeld() -> BatchAnswers {
+        defer { (sending, waiting) = ([], []) }
+        return (sending + waiting).map { ($0.index, .failure($0.lastError)) }
     }
 
     /// Up to a batch of items whose wait is over, the longest-waiting first.
